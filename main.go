@@ -81,6 +81,6 @@ subscriptions, fan-out) against backend targets and reports latency
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
-	root.AddCommand(newRunCmd(), newServeCmd(), newTargetsCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newVerifyCmd(), newServeCmd(), newTargetsCmd(), newScenariosCmd())
 	return root
 }

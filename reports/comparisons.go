@@ -85,7 +85,7 @@ func comparisonTable(comps []Comparison, trials int) table {
 	for _, c := range comps {
 		verdict := cell{Text: c.Test.Verdict()}
 		if c.Test.Significant() {
-			verdict.Level = warn
+			verdict.Level = strong
 		}
 		t.Rows = append(t.Rows, []cell{{Text: c.Condition}, {Text: c.Metric}, {Text: c.Statistic}, {Text: c.A}, {Text: c.B},
 			{Text: medianCI(c.AValues)}, {Text: medianCI(c.BValues)}, {Text: c.Test.RatioString()},

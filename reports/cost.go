@@ -112,7 +112,7 @@ func costChart(c *CostSection, styleOf func(string) int) (chart, bool) {
 	if xlabel == "" {
 		xlabel = "traffic volume (multiple of the profile)"
 	}
-	ch := chart{Title: "Monthly cost against traffic volume", XLabel: xlabel, YLabel: "monthly cost (USD)", XLog: true, YLog: true, LegendLeft: true}
+	ch := chart{Title: "Monthly cost against traffic volume", XLabel: xlabel, YLabel: "monthly cost (USD)", XLog: true, YLog: true}
 	bySeries := map[string]plotter.XYs{}
 	var order []string
 	for _, p := range c.Sweep {

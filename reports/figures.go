@@ -29,7 +29,7 @@ var spectrumTicks = []plot.Tick{
 // from p50 to p99.99 or as far as the observations reach: a percentile
 // needs at least 1/(1-p) observations to mean anything.
 func spectrumChart(title string, ss []*series, metric string) (chart, bool) {
-	c := chart{Title: title, XLabel: "percentile", YLabel: metric + " (ms)", XLog: true, XTicks: spectrumTicks, LegendLeft: true}
+	c := chart{Title: title, XLabel: "percentile", YLabel: metric + " (ms)", XLog: true, XTicks: spectrumTicks}
 	var lo, hi float64 = math.Inf(1), 0
 	for _, s := range ss {
 		h, ok := s.merge().Metrics[metric]
@@ -75,8 +75,8 @@ func overTimeChart(title string, ss []*series, metric string) (chart, bool) {
 		if len(p50) < 2 {
 			continue
 		}
-		c.Lines = append(c.Lines, line{Label: s.Label + " p50", Points: p50, Style: s.Style},
-			line{Label: s.Label + " p99", Points: p99, Style: s.Style, Tail: true})
+		c.Lines = append(c.Lines, line{Label: s.Label + " p50", Points: p50, Style: s.Style, Stat: true},
+			line{Label: s.Label + " p99", Points: p99, Style: s.Style, Stat: true, Tail: true})
 	}
 	c.YLog = hi > 0 && lo > 0 && hi/lo > 50
 	c.YMin0 = !c.YLog
@@ -86,7 +86,7 @@ func overTimeChart(title string, ss []*series, metric string) (chart, bool) {
 // fanoutCharts draw, per target, p50 (solid) and p99 (dashed) of metric
 // against the number of subscribers, both on log scales.
 func fanoutChart(title string, sc *scenario, metric string) (chart, bool) {
-	c := chart{Title: title, XLabel: "subscribers (N)", YLabel: metric + " (ms)", XLog: true, YLog: true, LegendLeft: true}
+	c := chart{Title: title, XLabel: "subscribers (N)", YLabel: metric + " (ms)", XLog: true, YLog: true}
 	type point struct{ n, p50, p99 float64 }
 	byLabel := map[string][]point{}
 	var order []*series
@@ -110,8 +110,8 @@ func fanoutChart(title string, sc *scenario, metric string) (chart, bool) {
 			p50 = append(p50, plotter.XY{X: p.n, Y: p.p50})
 			p99 = append(p99, plotter.XY{X: p.n, Y: p.p99})
 		}
-		c.Lines = append(c.Lines, line{Label: s.Label + " p50", Points: p50, Style: s.Style},
-			line{Label: s.Label + " p99", Points: p99, Style: s.Style, Tail: true})
+		c.Lines = append(c.Lines, line{Label: s.Label + " p50", Points: p50, Style: s.Style, Stat: true},
+			line{Label: s.Label + " p99", Points: p99, Style: s.Style, Stat: true, Tail: true})
 	}
 	return c, len(c.Lines) > 0
 }
@@ -120,7 +120,7 @@ func fanoutChart(title string, sc *scenario, metric string) (chart, bool) {
 // later than x: a step function of the whole distribution, so a cron's
 // period and a queue's second granularity show as plateaus.
 func latenessCDFChart(title string, ss []*series, metric string) (chart, bool) {
-	c := chart{Title: title, XLabel: metric + " (ms, log scale)", YLabel: "share of jobs fired (cumulative)", XLog: true, YMin0: true, LegendBottom: true}
+	c := chart{Title: title, XLabel: metric + " (ms, log scale)", YLabel: "share of jobs fired (cumulative)", XLog: true, YMin0: true}
 	for _, s := range ss {
 		h, ok := s.merge().Metrics[metric]
 		if !ok || h.Count() == 0 {

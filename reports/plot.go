@@ -40,9 +40,11 @@ var (
 	tailDashes = []vg.Length{vg.Points(5), vg.Points(3)}
 )
 
-// Plot geometry and text, in points.
+// Plot geometry and text, in points. Every plot has the same size, so that
+// text reads the same size in every one of them; the legend takes what it
+// needs on the right and the axes the rest.
 const (
-	plotWidth   = 540
+	plotWidth   = 680
 	plotHeight  = 300
 	fontSize    = 10
 	titleSize   = 11
@@ -55,9 +57,12 @@ var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 type line struct {
 	Label  string
 	Points plotter.XYs
-	Style  int  // palette, glyph and dash index
-	Tail   bool // a p99 line: dashed whatever its style
-	Steps  bool // drawn as a step function (a CDF)
+	Style int // palette, glyph and dash index
+	// Stat makes the dash pattern tell statistics apart instead of
+	// series: a p50 line solid, a p99 line (Tail) dashed.
+	Stat  bool
+	Tail  bool
+	Steps bool // drawn as a step function (a CDF)
 }
 
 // vmark is a labelled vertical line (a break-even point).
@@ -74,9 +79,6 @@ type chart struct {
 	XTicks []plot.Tick
 	// YMin0 starts a linear y axis at zero.
 	YMin0 bool
-	// LegendLeft and LegendBottom move the legend off the corner where
-	// the data are (top right by default).
-	LegendLeft, LegendBottom bool
 	Lines []line
 	Marks []vmark
 }
@@ -91,9 +93,11 @@ func (c chart) svg() ([]byte, error) {
 		ax.Label.TextStyle.Font = font.From(sans, fontSize)
 		ax.Tick.Label.Font = font.From(sans, fontSize-1)
 	}
-	p.Legend.TextStyle.Font = font.From(sans, fontSize-1)
-	p.Legend.Top, p.Legend.Left = !c.LegendBottom, c.LegendLeft
-	p.Legend.ThumbnailWidth = vg.Points(28)
+	legend := plot.NewLegend()
+	legend.TextStyle.Font = font.From(sans, fontSize-1)
+	legend.Top, legend.Left = true, true
+	legend.ThumbnailWidth = vg.Points(28)
+	legendWidth := vg.Length(0)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{Y: 0xE0}
 	grid.Horizontal.Color = color.Gray{Y: 0xE0}
@@ -116,9 +120,13 @@ func (c chart) svg() ([]byte, error) {
 		}
 		ln.LineStyle.Color = palette[l.Style%len(palette)]
 		ln.LineStyle.Width = vg.Points(1.4)
-		ln.LineStyle.Dashes = dashes[l.Style%len(dashes)]
-		if l.Tail {
+		switch {
+		case l.Stat && l.Tail:
 			ln.LineStyle.Dashes = tailDashes
+		case l.Stat:
+			ln.LineStyle.Dashes = nil
+		default:
+			ln.LineStyle.Dashes = dashes[l.Style%len(dashes)]
 		}
 		sc, err := plotter.NewScatter(markerPoints(pts, l.Style))
 		if err != nil {
@@ -128,7 +136,11 @@ func (c chart) svg() ([]byte, error) {
 		sc.GlyphStyle.Color = palette[l.Style%len(palette)]
 		sc.GlyphStyle.Radius = vg.Points(3)
 		p.Add(ln, sc)
-		p.Legend.Add(l.Label, ln, sc)
+		legend.Add(l.Label, ln, sc)
+		legendWidth = max(legendWidth, legend.TextStyle.Width(l.Label))
+	}
+	if legendWidth > 0 {
+		legendWidth += legend.ThumbnailWidth + vg.Points(16)
 	}
 	for _, m := range c.Marks {
 		mark, err := verticalMark(p, m)
@@ -153,7 +165,10 @@ func (c chart) svg() ([]byte, error) {
 		return nil, fmt.Errorf("plot %q: no positive values to draw on a log axis", c.Title)
 	}
 	canvas := vgsvg.New(vg.Points(plotWidth), vg.Points(plotHeight))
-	p.Draw(draw.New(canvas))
+	dc := draw.New(canvas)
+	// The legend stands right of the axes, never over the data.
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	legend.Draw(draw.Crop(dc, vg.Points(plotWidth)-legendWidth+vg.Points(8), 0, 0, -vg.Points(24)))
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plot %q: %w", c.Title, err)

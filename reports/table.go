@@ -8,6 +8,7 @@ const (
 	good        // a claim confirmed
 	warn        // a number that needs care (shortfall, not significant)
 	alarm       // a correctness failure, a claim refuted
+	strong      // a significant difference
 )
 
 // cell is one table cell. Text is raw: every renderer escapes it.

@@ -131,8 +131,12 @@ func ParamsKey(p map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-// merge adds o's data into c (same key, another trial or shard).
+// merge adds o's data into c (same key, another trial or shard). o may be
+// live, so it is read under its own lock; c is always a cell of the
+// caller's own, so the two locks cannot be taken in the other order.
 func (c *Cell) merge(o *Cell) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, h := range o.Metrics {

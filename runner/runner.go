@@ -55,9 +55,17 @@ type started struct {
 // Run executes the suite and saves results into opts.Dir after every cell.
 // On cancellation it stops sending, keeps every finished cell, marks the
 // run interrupted, and returns ErrInterrupted with the run.
-func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (*results.Run, error) {
+func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *results.Run, err error) {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
+	}
+	if _, serr := os.Stat(opts.Dir); os.IsNotExist(serr) {
+		// A run that fails before its first cell leaves nothing behind.
+		defer func() {
+			if result == nil {
+				os.RemoveAll(opts.Dir)
+			}
+		}()
 	}
 	run := &results.Run{ID: opts.RunID, Suite: suite.Name, SuiteYAML: string(suite.Text),
 		Started: time.Now(), Host: results.ThisHost(opts.Version)}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -100,7 +101,7 @@ func (a answer) decode(v any) error {
 	return nil
 }
 
-// snippet quotes the start of a body for a reason: short, on one line, and
+// snippet shows the start of a body in a reason: short, on one line, and
 // with control characters escaped so a target cannot paint the terminal.
 func snippet(b []byte) string {
 	const max = 160
@@ -115,11 +116,19 @@ func snippet(b []byte) string {
 			b = b[:len(b)-1]
 		}
 	}
-	s := strconv.Quote(string(b))
-	if cut {
-		s += "..."
+	var out strings.Builder
+	for _, r := range string(b) {
+		if unicode.IsGraphic(r) {
+			out.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			out.WriteString(q[1 : len(q)-1])
+		}
 	}
-	return s
+	if cut {
+		out.WriteString("...")
+	}
+	return out.String()
 }
 
 // sameJSON reports whether two JSON texts encode the same value.

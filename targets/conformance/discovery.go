@@ -113,8 +113,9 @@ func (v *verifier) discovery(ctx context.Context, r *Report) (d targets.Discover
 		}
 		return nil
 	})
-	if fields != nil {
-		json.Unmarshal(fields["version"], &d.Version)
+	if raw, ok := fields["version"]; ok {
+		// An optional extension: shown when it is a string, else ignored.
+		json.Unmarshal(raw, &d.Version)
 	}
 	return d, true
 }

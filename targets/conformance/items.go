@@ -87,7 +87,7 @@ func (v *verifier) items(ctx context.Context, r *Report) storedItem {
 	s := v.section(ctx, r, targets.CapItems)
 	const put, get = "PUT /items/{id}", "GET /items/{id}"
 	if !s.declared {
-		v.undeclared(ctx, s, probe{route: put, method: http.MethodPut, path: itemPath(v.id("probe")), body: []byte(`{"value":0}`)})
+		v.undeclared(ctx, s, probe{route: put, method: http.MethodPut, path: itemPath(v.id("probe")), body: []byte(`{"value":`)})
 		return storedItem{}
 	}
 	id := v.id("item")

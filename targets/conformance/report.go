@@ -98,7 +98,11 @@ func (r *Report) Write(w io.Writer) error {
 	d := r.Discovery
 	header := fmt.Sprintf("verify %s", r.URL)
 	if d.Name != "" {
-		header += fmt.Sprintf(": %s (model %s, contract %d)", d.Name, d.Model, d.Contract)
+		header += fmt.Sprintf(": %s (model %s, contract %d", d.Name, d.Model, d.Contract)
+		if d.Version != "" {
+			header += ", version " + d.Version
+		}
+		header += ")"
 	}
 	if _, err := fmt.Fprintln(w, header); err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestReportOK(t *testing.T) {
@@ -83,9 +85,10 @@ func TestAtURL(t *testing.T) {
 func TestSnippetKeepsReasonsShortAndPrintable(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"empty body", "", "(empty body)"},
-		{"control characters are escaped", "a\x1b[31mb\n", `"a\x1b[31mb"`},
-		{"a long body is cut", strings.Repeat("x", 200), `"` + strings.Repeat("x", 160) + `"...`},
-		{"a cut never splits a character", strings.Repeat("x", 159) + "é", `"` + strings.Repeat("x", 159) + `"...`},
+		{"JSON is shown as it is", `{"error": "no"}`, `{"error": "no"}`},
+		{"control characters are escaped", "a\x1b[31mb\tc\n", `a\x1b[31mb\tc`},
+		{"a long body is cut", strings.Repeat("x", 200), strings.Repeat("x", 160) + "..."},
+		{"a cut never splits a character", strings.Repeat("x", 159) + "é", strings.Repeat("x", 159) + "..."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,4 +97,24 @@ func TestSnippetKeepsReasonsShortAndPrintable(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzSnippet(f *testing.F) {
+	for _, seed := range []string{"", `{"error":"x"}`, "a\x1b[2Jb", strings.Repeat("é", 100), "\xff\xfe"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s := snippet(body)
+		if !utf8.ValidString(s) {
+			t.Errorf("snippet(%q) = %q is not valid UTF-8", body, s)
+		}
+		for _, r := range s {
+			if !unicode.IsGraphic(r) {
+				t.Fatalf("snippet(%q) = %q holds %U, which a terminal may act on", body, s, r)
+			}
+		}
+		if n := utf8.RuneCountInString(strings.TrimSuffix(s, "...")); n > 4*160 {
+			t.Errorf("snippet of %d bytes is %d runes long", len(body), n)
+		}
+	})
 }

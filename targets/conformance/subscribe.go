@@ -29,7 +29,7 @@ func (v *verifier) subscribe(ctx context.Context, r *Report) {
 	if !s.declared {
 		path := "/channels/" + url.PathEscape(v.id("probe")) + "/"
 		v.undeclared(ctx, s,
-			probe{route: publish, method: http.MethodPost, path: path + "messages", body: []byte(`{"payload":0}`)},
+			probe{route: publish, method: http.MethodPost, path: path + "messages", body: []byte(`{"payload":`)},
 			probe{route: join, method: http.MethodGet, path: path + "subscribe"},
 		)
 		return

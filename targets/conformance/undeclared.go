@@ -6,10 +6,10 @@ import (
 )
 
 // probe is one request to a route of a capability the target does not
-// declare. Probes are chosen so that a target that did serve the route
-// would answer something else than 404 or 501 (a 200, or a 400 for a
-// request it could not accept), and so that they change no state when
-// the route is served after all.
+// declare. Probes are reads or requests a serving target must refuse
+// (malformed JSON, a missing signature), so that a target that did serve
+// the route would answer something else than 404 or 501, and so that
+// none changes state when the route is served after all.
 type probe struct {
 	route  string // as shown in the report: "POST /webhooks/stripe"
 	method string

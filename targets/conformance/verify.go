@@ -19,11 +19,16 @@ import (
 // Verify stops early, with the remaining checks skipped, when ctx ends.
 func Verify(ctx context.Context, inst targets.Instance, secret []byte, opts Options) *Report {
 	start := time.Now()
+	ownClient := opts.Client == nil
+	opts = opts.withDefaults()
+	if ownClient {
+		defer opts.Client.CloseIdleConnections()
+	}
 	v := &verifier{
 		inst:   inst,
 		base:   strings.TrimSuffix(inst.URL(), "/"),
 		secret: append([]byte(nil), secret...),
-		opts:   opts.withDefaults(),
+		opts:   opts,
 		run:    runID(),
 	}
 	r := &Report{URL: v.base, Discovery: inst.Discovery()}

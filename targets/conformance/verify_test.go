@@ -102,8 +102,8 @@ func TestVerifyCronThatCannotBeWaitedFor(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			// The default cron period (a minute) is far longer than the waits.
-			inst := start(t, "integrated", targets.Env{WebhookSecret: testSecret})
+			// A cron period far longer than the waits.
+			inst := start(t, "integrated", targets.Env{WebhookSecret: testSecret, CronPeriod: time.Hour})
 			if !inst.Discovery().Offers("cron") {
 				t.Skip("integrated offers no cron mechanism")
 			}

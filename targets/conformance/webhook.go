@@ -38,13 +38,14 @@ func (v *verifier) webhook(ctx context.Context, r *Report) {
 		return
 	}
 	valid := v.id("evt-valid")
+	validBody := event(valid)
 	delivered := false
 
 	s.check(deliver, `accepts a valid delivery: 200 {"received":true,"duplicate":false}`, func() error {
 		if err := v.needSecret(); err != nil {
 			return err
 		}
-		err := v.wantDelivered(ctx, v.signed(event(valid)), event(valid), false)
+		err := v.wantDelivered(ctx, v.signed(validBody), validBody, false)
 		delivered = err == nil
 		return err
 	})
@@ -52,7 +53,7 @@ func (v *verifier) webhook(ctx context.Context, r *Report) {
 		if !delivered {
 			return after("the valid delivery")
 		}
-		return v.wantDelivered(ctx, v.signed(event(valid)), event(valid), true)
+		return v.wantDelivered(ctx, v.signed(validBody), validBody, true)
 	})
 	s.check(check, "counts exactly 1 row for the id delivered twice", func() error {
 		if !delivered {
@@ -225,7 +226,7 @@ func (v *verifier) wantStored(ctx context.Context, id string, want int64) error 
 		return fmt.Errorf("reading back event %s: the answer %s has no count for it", id, snippet(a.body))
 	}
 	if n != want {
-		return fmt.Errorf("the target stored %d rows for event %s, want %d", n, id, want)
+		return fmt.Errorf("the row count of event %s is %d, want %d", id, n, want)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package convex
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -26,13 +27,36 @@ func checkChannel(channel string) error {
 	return nil
 }
 
+// latestArgs are channels:latest's arguments; limit 0 leaves the app's
+// default.
+func latestArgs(channel string, limit int) map[string]any {
+	args := map[string]any{"channel": channel}
+	if limit > 0 {
+		args["limit"] = limit
+	}
+	return args
+}
+
+// publishArgs are channels:publish's arguments. The app stores a payload
+// as JSON text (a Convex string holds any JSON, where a Convex object
+// would refuse keys such as "$x"), compact as the HTTP action's
+// JSON.stringify leaves it.
+func publishArgs(channel string, payload json.RawMessage) (map[string]any, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, payload); err != nil {
+		return nil, fmt.Errorf("convex: payload is not JSON: %w", err)
+	}
+	return map[string]any{"channel": channel, "payload": compact.String()}, nil
+}
+
 // wireMessage is one element of channels:latest. Convex numbers are
-// float64 (and the backend prints 5 as 5.0), so seq is read as a float.
+// float64 (and the backend prints 5 as 5.0), so seq is read as a float;
+// payload is the JSON text the app stored.
 type wireMessage struct {
-	Channel     string          `json:"channel"`
-	Seq         *float64        `json:"seq"`
-	Payload     json.RawMessage `json:"payload"`
-	CommittedAt float64         `json:"committed_at"`
+	Channel     string   `json:"channel"`
+	Seq         *float64 `json:"seq"`
+	Payload     *string  `json:"payload"`
+	CommittedAt float64  `json:"committed_at"`
 }
 
 // decodeMessages reads a channels:latest value, ordered by seq.
@@ -43,14 +67,17 @@ func decodeMessages(v json.RawMessage) ([]targets.Message, error) {
 	}
 	out := make([]targets.Message, len(wire))
 	for i, w := range wire {
-		if w.Seq == nil {
-			return nil, fmt.Errorf("%s returned a message without seq", latestFunction)
+		if w.Seq == nil || w.Payload == nil {
+			return nil, fmt.Errorf("%s returned a message without seq or payload: redeploy targets/convex/app from this checkout", latestFunction)
 		}
 		seq, err := integer(*w.Seq)
 		if err != nil {
 			return nil, fmt.Errorf("%s: seq: %w", latestFunction, err)
 		}
-		out[i] = targets.Message{Channel: w.Channel, Seq: seq, Payload: w.Payload, CommittedAt: w.CommittedAt}
+		if !json.Valid([]byte(*w.Payload)) {
+			return nil, fmt.Errorf("%s: message %d's payload is not JSON text: %s", latestFunction, seq, truncate(*w.Payload, 40))
+		}
+		out[i] = targets.Message{Channel: w.Channel, Seq: seq, Payload: json.RawMessage(*w.Payload), CommittedAt: w.CommittedAt}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, nil

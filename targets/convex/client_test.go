@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -371,5 +372,72 @@ func TestSyncURL(t *testing.T) {
 		if (err != nil) != (tc.want == "") || got != tc.want {
 			t.Errorf("SyncURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
+	}
+}
+
+// TestClientResendsAMutationCutOffByADrop uses a server that drops the
+// socket after reading a mutation: the client must send it again on the
+// next connection under the same session and request id (which Convex
+// uses to run it once), and its caller must see the second answer.
+func TestClientResendsAMutationCutOffByADrop(t *testing.T) {
+	type seen struct {
+		session   string
+		requestID int64
+	}
+	var mu sync.Mutex
+	var mutations []seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		var session string
+		for {
+			_, b, err := ws.Read(r.Context())
+			if err != nil {
+				return
+			}
+			var m struct {
+				Type      string `json:"type"`
+				SessionID string `json:"sessionId"`
+				RequestID int64  `json:"requestId"`
+			}
+			json.Unmarshal(b, &m)
+			switch m.Type {
+			case "Connect":
+				session = m.SessionID
+			case "Mutation":
+				mu.Lock()
+				mutations = append(mutations, seen{session, m.RequestID})
+				first := len(mutations) == 1
+				mu.Unlock()
+				if first {
+					return // the drop, before any response
+				}
+				ws.Write(r.Context(), websocket.MessageText, []byte(`{"type":"MutationResponse","requestId":`+fmt.Sprint(m.RequestID)+`,"success":true,"result":{"seq":1.0,"committed_at":5.0},"ts":"BQAAAAAAAAA=","logLines":[]}`))
+				ws.Write(r.Context(), websocket.MessageText, []byte(`{"type":"Transition","startVersion":{"querySet":0,"identity":0,"ts":"AAAAAAAAAAA="},"endVersion":{"querySet":1,"identity":0,"ts":"BQAAAAAAAAA="},"modifications":[]}`))
+			}
+		}
+	}))
+	defer srv.Close()
+	c := dial(t, srv.URL, fast)
+	m, err := c.Mutate(publishFunction, publishArgs("x", json.RawMessage(`1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := m.Visible(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TS != 5 {
+		t.Fatalf("ts = %d, want 5", r.TS)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(mutations) != 2 || mutations[0] != mutations[1] {
+		t.Fatalf("mutations seen = %+v, want the same session and request id twice", mutations)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"versus/targets"
@@ -35,7 +36,11 @@ var fields = map[string]string{
 	"deploy_key_env": "name of the environment variable holding a deploy key; publishers and the preflight authenticate with it (optional)",
 	"secret_env":     "name of the environment variable holding the webhook secret the deployment verifies with (default " + DefaultSecretEnv + ")",
 	"publish_via":    "how messages are published: http (the app's HTTP action, default), mutation (sync protocol) or api (HTTP API)",
+	"latest_limit":   "how many newest messages a subscriber's channels:latest query returns, 1 to 100 (default: the app's 20); a subscriber recovers at most this many after a stall or reconnect",
 }
+
+// maxLatestLimit is the app's bound on channels:latest's limit.
+const maxLatestLimit = 100
 
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -47,6 +52,7 @@ type settings struct {
 	deployKeyEnv string
 	secretEnv    string
 	publishVia   string
+	latestLimit  int // 0: the app's default
 }
 
 // parseConfig validates a suite entry; every error names the field and
@@ -92,6 +98,13 @@ func parseConfig(cfg targets.Config) (settings, error) {
 			return fail("field publish_via: %q is not one of http, mutation, api", v)
 		}
 	}
+	if v, ok := cfg.Options["latest_limit"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLatestLimit {
+			return fail("field latest_limit: %q: want a whole number from 1 to %d, or leave it out for the app's default", v, maxLatestLimit)
+		}
+		s.latestLimit = n
+	}
 	return s, nil
 }
 
@@ -100,7 +113,7 @@ func parseConfig(cfg targets.Config) (settings, error) {
 func origin(field, raw, want, swapped string) (string, error) {
 	example := "https://NAME" + want
 	if raw == "" {
-		return "", fmt.Errorf("field %s is required: set it to the deployment's %s origin (shown by `npx convex dashboard`, Settings > URL and Deploy Key)", field, example)
+		return "", fmt.Errorf("field %s is required: set it to the deployment's %s origin (shown by `npx convex dashboard`, Settings > URL & Deploy Key)", field, example)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {

@@ -37,7 +37,7 @@ var errInstanceClosed = errors.New("convex: target instance closed")
 
 func newInstance(s settings, key, secret string, d targets.Discovery, httpClient *http.Client, log io.Writer) *Instance {
 	in := &Instance{s: s, key: key, secret: secret, discovery: d, http: httpClient, log: log, subs: map[*subscription]struct{}{}}
-	in.pool = newClientPool(s.url, clientOptions(key, log))
+	in.pool = newClientPool(s.url, clientOptions(key, log), s.latestLimit)
 	return in
 }
 

@@ -52,7 +52,11 @@ func (in *Instance) PublishTimed(ctx context.Context, channel string, payload js
 	if err != nil {
 		return ack, acknowledgedAt, visibleAt, fmt.Errorf("convex: watching %q before a timed publish: %w", channel, err)
 	}
-	m, err := pc.client.Mutate(publishFunction, publishArgs(channel, payload))
+	args, err := publishArgs(channel, payload)
+	if err != nil {
+		return ack, acknowledgedAt, visibleAt, err
+	}
+	m, err := pc.client.Mutate(publishFunction, args)
 	if err != nil {
 		return ack, acknowledgedAt, visibleAt, fmt.Errorf("convex: publishing to %q: %w", channel, err)
 	}
@@ -69,17 +73,17 @@ func (in *Instance) PublishTimed(ctx context.Context, channel string, payload js
 	return ack, r.AcknowledgedAt, r.VisibleAt, nil
 }
 
-func publishArgs(channel string, payload json.RawMessage) map[string]any {
-	return map[string]any{"channel": channel, "payload": payload}
-}
-
 func (in *Instance) publishMutation(ctx context.Context, channel string, payload json.RawMessage) (targets.Ack, error) {
+	args, err := publishArgs(channel, payload)
+	if err != nil {
+		return targets.Ack{}, err
+	}
 	pc, err := in.pool.get(ctx)
 	if err != nil {
 		return targets.Ack{}, err
 	}
 	defer in.pool.put(pc)
-	m, err := pc.client.Mutate(publishFunction, publishArgs(channel, payload))
+	m, err := pc.client.Mutate(publishFunction, args)
 	if err != nil {
 		return targets.Ack{}, fmt.Errorf("convex: publishing to %q: %w", channel, err)
 	}
@@ -109,9 +113,13 @@ func (in *Instance) publishHTTP(ctx context.Context, channel string, payload jso
 
 // publishAPI calls the mutation through Convex's HTTP API.
 func (in *Instance) publishAPI(ctx context.Context, channel string, payload json.RawMessage) (targets.Ack, error) {
-	body, err := json.Marshal(map[string]any{"path": publishFunction, "args": publishArgs(channel, payload), "format": "json"})
+	args, err := publishArgs(channel, payload)
 	if err != nil {
-		return targets.Ack{}, fmt.Errorf("convex: publishing to %q: payload: %w", channel, err)
+		return targets.Ack{}, err
+	}
+	body, err := json.Marshal(map[string]any{"path": publishFunction, "args": args, "format": "json"})
+	if err != nil {
+		return targets.Ack{}, fmt.Errorf("convex: publishing to %q: %w", channel, err)
 	}
 	where := in.s.url + "/api/mutation"
 	status, answer, err := in.post(ctx, where, body, in.key)
@@ -161,8 +169,9 @@ func (in *Instance) post(ctx context.Context, where string, body []byte, key str
 // connection's mutations one at a time, so concurrent publishes each
 // borrow a connection of their own instead of queueing behind each other.
 type clientPool struct {
-	url  string
-	opts []Option
+	url         string
+	opts        []Option
+	latestLimit int
 
 	mu     sync.Mutex
 	idle   []*pooledClient
@@ -174,8 +183,9 @@ type clientPool struct {
 const maxIdlePublishers = 64
 
 type pooledClient struct {
-	client  *Client
-	watches map[string]*channelWatch // used by the borrower only
+	client      *Client
+	latestLimit int
+	watches     map[string]*channelWatch // used by the borrower only
 }
 
 // channelWatch follows a channel's newest seq as one connection sees it.
@@ -183,8 +193,8 @@ type channelWatch struct {
 	maxSeq atomic.Int64
 }
 
-func newClientPool(url string, opts []Option) *clientPool {
-	return &clientPool{url: url, opts: opts, all: map[*pooledClient]struct{}{}}
+func newClientPool(url string, opts []Option, latestLimit int) *clientPool {
+	return &clientPool{url: url, opts: opts, latestLimit: latestLimit, all: map[*pooledClient]struct{}{}}
 }
 
 // get borrows a live connection or dials a new one.
@@ -210,7 +220,7 @@ func (p *clientPool) get(ctx context.Context) (*pooledClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convex: opening a publisher connection: %w", err)
 	}
-	pc := &pooledClient{client: c, watches: map[string]*channelWatch{}}
+	pc := &pooledClient{client: c, latestLimit: p.latestLimit, watches: map[string]*channelWatch{}}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -257,7 +267,7 @@ func (pc *pooledClient) watch(ctx context.Context, channel string) (*channelWatc
 		return w, nil
 	}
 	w := &channelWatch{}
-	err := pc.client.Subscribe(ctx, latestFunction, map[string]string{"channel": channel}, func(r QueryResult) {
+	err := pc.client.Subscribe(ctx, latestFunction, latestArgs(channel, pc.latestLimit), func(r QueryResult) {
 		if r.Err != nil {
 			return
 		}

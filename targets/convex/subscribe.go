@@ -34,7 +34,7 @@ func (in *Instance) Subscribe(ctx context.Context, channel string, deliver func(
 		return nil, fmt.Errorf("convex: subscribing to %q: %w", channel, err)
 	}
 	sub := &subscription{client: c, instance: in, channel: channel, deliver: deliver}
-	if err := c.Subscribe(ctx, latestFunction, map[string]string{"channel": channel}, sub.onResult); err != nil {
+	if err := c.Subscribe(ctx, latestFunction, latestArgs(channel, in.s.latestLimit), sub.onResult); err != nil {
 		c.Close()
 		var fn *FunctionError
 		if errors.As(err, &fn) && missingFunction(fn) {

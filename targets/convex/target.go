@@ -55,7 +55,7 @@ func (t *Target) Start(ctx context.Context, env targets.Env) (targets.Instance, 
 	var key string
 	if t.s.deployKeyEnv != "" {
 		if key = os.Getenv(t.s.deployKeyEnv); key == "" {
-			return nil, t.errorf("field deploy_key_env names %s, but that environment variable is empty or unset: export it with a deploy key from the Convex dashboard (Settings > URL and Deploy Key), or drop deploy_key_env", t.s.deployKeyEnv)
+			return nil, t.errorf("field deploy_key_env names %s, but that environment variable is empty or unset: export it with a deploy key from the Convex dashboard (Settings > URL & Deploy Key), or drop deploy_key_env", t.s.deployKeyEnv)
 		}
 	}
 	httpClient := &http.Client{Timeout: 30 * time.Second, Transport: transport()}
@@ -87,14 +87,14 @@ func (t *Target) checkSync(ctx context.Context, key string, log io.Writer) error
 		return t.errorf("cannot open the sync protocol's WebSocket at url %s: %v. Check that url is the deployment's https://NAME.convex.cloud origin", t.s.url, err)
 	}
 	defer c.Close()
-	err = c.Subscribe(ctx, latestFunction, map[string]string{"channel": preflightChannel}, func(QueryResult) {})
+	err = c.Subscribe(ctx, latestFunction, latestArgs(preflightChannel, t.s.latestLimit), func(QueryResult) {})
 	var auth *AuthError
 	var fn *FunctionError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &auth):
-		return t.errorf("the deployment rejected the deploy key in %s (%s): create a deploy key for this deployment in the Convex dashboard (Settings > URL and Deploy Key) and export it as %s", t.s.deployKeyEnv, auth.Message, t.s.deployKeyEnv)
+		return t.errorf("the deployment rejected the deploy key in %s (%s): create a deploy key for this deployment in the Convex dashboard (Settings > URL & Deploy Key) and export it as %s", t.s.deployKeyEnv, auth.Message, t.s.deployKeyEnv)
 	case errors.As(err, &fn) && missingFunction(fn):
 		return t.errorf("the deployment at %s has no function %s: deploy targets/convex/app with `cd targets/convex/app && npm ci && npx convex deploy` (docs/convex.md)", t.s.url, latestFunction)
 	case errors.As(err, &fn):

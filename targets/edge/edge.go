@@ -17,7 +17,7 @@ func init() {
 	targets.Register(targets.Kind{
 		Name:    "edge",
 		Builtin: true,
-		Summary: "embedded edge-style model: stateless Worker handlers, a D1-like SQLite state service over a network hop, Durable-Object relays and alarms, cron and queue jobs",
+		Summary: "embedded edge-style model: stateless handlers, SQLite state service over a network hop, relay actors, alarm/cron/queue jobs",
 		Fields: map[string]string{
 			"cron_period": "Go duration between cron dispatches, aligned to the wall clock (default 60s, the Cron Triggers minimum; 1s for quick runs)",
 		},

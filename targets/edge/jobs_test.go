@@ -178,6 +178,7 @@ func TestReplaysDoNotRunJobsTwice(t *testing.T) {
 }
 
 func TestRestartRearmsPendingJobs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tg := quickTarget(time.Second)
 	// The first life has no cron tick within the test, so nothing fires

@@ -125,15 +125,11 @@ func (n *node) URL() string                  { return n.url }
 // removed.
 func (n *node) Close() error {
 	n.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := n.server.Shutdown(ctx)
+		shutdown(n.server)
 		n.reactive.close()
 		n.stop()
 		n.workers.Wait()
-		if cerr := n.db.close(); err == nil {
-			err = cerr
-		}
+		err := n.db.close()
 		n.removeTemp()
 		if err != nil {
 			n.closeErr = fmt.Errorf("integrated: close: %w", err)
@@ -141,6 +137,20 @@ func (n *node) Close() error {
 	})
 	return n.closeErr
 }
+
+// shutdown lets requests in flight finish, briefly: a client may hold a
+// connection it dialled but never used, which Shutdown would otherwise wait
+// out for seconds; after the grace period the rest are closed.
+func shutdown(s *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if s.Shutdown(ctx) != nil {
+		s.Close()
+	}
+}
+
+// shutdownGrace is how long Close waits for requests in flight.
+const shutdownGrace = time.Second
 
 func (n *node) removeTemp() {
 	if n.tempDir != "" {

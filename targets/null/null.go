@@ -8,7 +8,6 @@ package null
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -99,9 +98,8 @@ func (t *Target) Serve(ctx context.Context, addr string, env targets.Env) error 
 		return fmt.Errorf("null: serving %s: %w", addr, err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	closeServer(srv)
+	return nil
 }
 
 type instance struct {
@@ -109,19 +107,23 @@ type instance struct {
 	url       string
 	server    *http.Server
 	once      sync.Once
-	err       error
 }
 
 func (i *instance) Discovery() targets.Discovery { return i.discovery }
 func (i *instance) URL() string                  { return i.url }
 
 func (i *instance) Close() error {
-	i.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := i.server.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			i.err = fmt.Errorf("null: close: %w", err)
-		}
-	})
-	return i.err
+	i.once.Do(func() { closeServer(i.server) })
+	return nil
+}
+
+// closeServer gives requests in flight a moment, then closes the rest: a
+// client may hold a connection it dialled but never used, which Shutdown
+// alone would wait out for seconds.
+func closeServer(s *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if s.Shutdown(ctx) != nil {
+		s.Close()
+	}
 }
