@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var addr, data string
+	var cronPeriod time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve NAME --addr 127.0.0.1:PORT [--data DIR]",
 		Short: "Run an embedded backend as its own process",
@@ -37,12 +39,13 @@ in DIR and survive restarts.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			env := targets.Env{WebhookSecret: os.Getenv(scenarios.DefaultSecretEnv), DataDir: data, Log: cmd.ErrOrStderr()}
+			env := targets.Env{WebhookSecret: os.Getenv(scenarios.DefaultSecretEnv), DataDir: data, CronPeriod: cronPeriod, Log: cmd.ErrOrStderr()}
 			fmt.Fprintf(cmd.ErrOrStderr(), "serving %s on http://%s\n", args[0], addr)
 			return srv.Serve(ctx, addr, env)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (required)")
 	cmd.Flags().StringVar(&data, "data", "", "directory for durable state (default: temporary)")
+	cmd.Flags().DurationVar(&cronPeriod, "cron-period", 0, "cron dispatch period (default: the backend's own, 60s)")
 	return cmd
 }

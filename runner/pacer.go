@@ -18,7 +18,7 @@ import (
 // charged to every corrected latency.
 type ConstantRate struct {
 	PerSecond float64
-	Hits uint64
+	Hits      uint64
 
 	once  sync.Once
 	began time.Time

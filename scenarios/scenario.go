@@ -111,13 +111,13 @@ type Request struct {
 
 // Response is what the judge sees of one request.
 type Response struct {
-	Hit    Hit
-	Meta   any
-	Code   int
-	Body   []byte
-	Err    string // transport error ("" when a response arrived)
-	Sent   time.Time
-	Done   time.Time
+	Hit  Hit
+	Meta any
+	Code int
+	Body []byte
+	Err  string // transport error ("" when a response arrived)
+	Sent time.Time
+	Done time.Time
 }
 
 // Verdict is the judge's word on one response: OK responses are timed

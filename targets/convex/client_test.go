@@ -93,7 +93,7 @@ func subscribe(t *testing.T, c *Client, channel string) *watcher {
 	w := newWatcher()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := c.Subscribe(ctx, latestFunction, map[string]string{"channel": channel}, w.onResult); err != nil {
+	if err := c.Subscribe(ctx, latestFunction, latestArgs(channel, 0), w.onResult); err != nil {
 		t.Fatalf("Subscribe(%s): %v", channel, err)
 	}
 	return w
@@ -143,7 +143,7 @@ func TestClientQueriesAndMutations(t *testing.T) {
 		f := startFake(t)
 		c := dial(t, f.URL())
 		w := subscribe(t, c, "room")
-		m, err := c.Mutate(publishFunction, publishArgs("room", json.RawMessage(`{"n":1}`)))
+		m, err := c.Mutate(publishFunction, map[string]string{"channel": "room", "payload": `{"n":1}`})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,7 +422,7 @@ func TestClientResendsAMutationCutOffByADrop(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := dial(t, srv.URL, fast)
-	m, err := c.Mutate(publishFunction, publishArgs("x", json.RawMessage(`1`)))
+	m, err := c.Mutate(publishFunction, map[string]string{"channel": "x", "payload": "1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,8 @@ func TestNewValidatesTheSuiteEntry(t *testing.T) {
 		{"a typo'd field is named", cloud, with("site-url", "x"), `unknown field "site-url"`},
 		{"a key pasted as deploy_key_env is refused without echoing it", cloud, with("deploy_key_env", "prod:happy-otter-123|eyJ2ZXJzaW9uIjoidjEi"), "not an environment variable name"},
 		{"an unknown publish path is refused", cloud, with("publish_via", "carrier-pigeon"), "publish_via"},
+		{"a latest_limit within the app's bound is fine", cloud, with("latest_limit", "100"), ""},
+		{"a latest_limit past the app's bound is refused", cloud, with("latest_limit", "500"), "from 1 to 100"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,7 +69,7 @@ func TestKindIsRegistered(t *testing.T) {
 	if _, err := targets.New(targets.Config{Name: "convex"}); err == nil {
 		t.Fatal("convex named alone (without fields) was accepted")
 	}
-	for _, f := range []string{"url", "site_url", "deploy_key_env", "secret_env", "publish_via"} {
+	for _, f := range []string{"url", "site_url", "deploy_key_env", "secret_env", "publish_via", "latest_limit"} {
 		if k.Fields[f] == "" {
 			t.Errorf("field %s has no help line", f)
 		}
@@ -325,5 +327,51 @@ func TestInstanceRefusesBadChannelsAndUseAfterClose(t *testing.T) {
 	inst.Close()
 	if _, err := inst.Subscribe(context.Background(), "x", func(targets.Message) {}); err == nil {
 		t.Fatal("Subscribe worked after Close")
+	}
+}
+
+func TestLatestLimitBoundsWhatASubscriberRecovers(t *testing.T) {
+	cases := []struct {
+		name  string
+		limit string // "" leaves the app's default
+		want  int
+	}{
+		{"the app's default window recovers 20 messages", "", convexfake.DefaultLatest},
+		{"latest_limit 100 recovers 100 messages", "100", 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := startFake(t)
+			options := map[string]string{}
+			if tc.limit != "" {
+				options["latest_limit"] = tc.limit
+			}
+			inst, err := start(t, f, options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := collector{ch: make(chan targets.Message, 200)}
+			sub, err := inst.Subscribe(context.Background(), "gap", got.deliver)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Stall the subscriber: its connection is down while 150 commit.
+			s := sub.(*subscription)
+			s.client.mu.Lock()
+			conn := s.client.conn
+			s.client.mu.Unlock()
+			conn.ws.CloseNow()
+			for i := range 150 {
+				publishHTTP(t, f, "gap", fmt.Sprint(i))
+			}
+			eventually(t, "the subscriber recovered what its window holds", func() bool { return len(got.ch) >= tc.want })
+			time.Sleep(20 * time.Millisecond)
+			if n := len(got.ch); n != tc.want {
+				t.Fatalf("recovered %d messages, want %d", n, tc.want)
+			}
+			if first := <-got.ch; first.Seq != int64(150-tc.want+1) {
+				t.Fatalf("first recovered seq %d, want %d", first.Seq, 150-tc.want+1)
+			}
+		})
 	}
 }

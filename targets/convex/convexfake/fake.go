@@ -12,7 +12,8 @@
 // AuthError from the server; timestamps as base64 of eight little-endian
 // bytes; mutations deduplicated by session and request id; POST
 // /api/query|mutation with {"status": "success"|"error"} at HTTP 200; and
-// the app's channels:latest / channels:publish functions plus the contract
+// the app's channels:latest({channel, limit?}) and channels:publish({channel,
+// payload}) functions (payloads as JSON text, as the app keeps them) plus the contract
 // routes GET /contract, GET /health and POST /channels/{name}/messages.
 // What it cannot tell you (latencies, Convex's own limits and error texts
 // beyond the few copied here) only a real deployment can.
@@ -37,9 +38,10 @@ const (
 	// DefaultPingInterval is the idle time after which the server sends
 	// Ping, as Convex's sync worker does.
 	DefaultPingInterval = 15 * time.Second
-	// DefaultWindow is how many of a channel's newest messages
-	// channels:latest returns.
-	DefaultWindow = 100
+	// DefaultLatest and MaxLatest are channels:latest's default and
+	// largest limit, as in targets/convex/app/convex/channels.ts.
+	DefaultLatest = 20
+	MaxLatest     = 100
 )
 
 // Option configures a Server.
@@ -50,7 +52,6 @@ type config struct {
 	withoutApp   bool
 	chunkSize    int
 	pingInterval time.Duration
-	window       int
 }
 
 // WithAdminKey sets the one admin (deploy) key the deployment accepts.
@@ -66,9 +67,6 @@ func WithChunkSize(n int) Option { return func(c *config) { c.chunkSize = n } }
 
 // WithPingInterval sets the idle time before a Ping (0: never ping).
 func WithPingInterval(d time.Duration) Option { return func(c *config) { c.pingInterval = d } }
-
-// WithWindow sets how many newest messages channels:latest returns.
-func WithWindow(n int) Option { return func(c *config) { c.window = n } }
 
 // Server is a running fake deployment: URL is its .convex.cloud stand-in
 // (sync protocol and HTTP API), SiteURL its .convex.site stand-in (HTTP
@@ -99,12 +97,12 @@ type Connect struct {
 
 // New starts a fake deployment. Close it when done.
 func New(opts ...Option) *Server {
-	cfg := config{chunkSize: DefaultChunkSize, pingInterval: DefaultPingInterval, window: DefaultWindow}
+	cfg := config{chunkSize: DefaultChunkSize, pingInterval: DefaultPingInterval}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	s := &Server{cfg: cfg, sessions: map[*session]struct{}{}}
-	s.store = newStore(cfg.window, cfg.withoutApp)
+	s.store = newStore(cfg.withoutApp)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	cloud := http.NewServeMux()

@@ -3,6 +3,7 @@ package convexfake
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -84,7 +85,7 @@ func (r *rawSession) next() map[string]json.RawMessage {
 func TestFakeDeduplicatesResentMutations(t *testing.T) {
 	s := New()
 	defer s.Close()
-	mutation := map[string]any{"type": "Mutation", "requestId": 0, "udfPath": "channels:publish", "args": []any{map[string]any{"channel": "c", "payload": 1}}}
+	mutation := map[string]any{"type": "Mutation", "requestId": 0, "udfPath": "channels:publish", "args": []any{map[string]any{"channel": "c", "payload": "1"}}}
 	var results []string
 	for i := range 2 {
 		r := openRaw(t, s, "same-session", i)
@@ -122,7 +123,7 @@ func TestFakeChainsVersionsAndEncodesTimestamps(t *testing.T) {
 	var prevEnd json.RawMessage = json.RawMessage(`{"identity":0,"querySet":0,"ts":"AAAAAAAAAAA="}`)
 	for i := range 3 {
 		if i > 0 {
-			r.send(map[string]any{"type": "Mutation", "requestId": i, "udfPath": "channels:publish", "args": []any{map[string]any{"channel": "c", "payload": i}}})
+			r.send(map[string]any{"type": "Mutation", "requestId": i, "udfPath": "channels:publish", "args": []any{map[string]any{"channel": "c", "payload": fmt.Sprint(i)}}})
 			if resp := r.next(); string(resp["type"]) != `"MutationResponse"` {
 				t.Fatalf("got %s, want the MutationResponse first", resp["type"])
 			}

@@ -1,6 +1,7 @@
 package convexfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -77,11 +78,13 @@ func (s *Server) siteHandler() http.Handler {
 		var body struct {
 			Payload json.RawMessage `json:"payload"`
 		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&body); err != nil || body.Payload == nil {
+		var text bytes.Buffer
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&body); err != nil || body.Payload == nil || json.Compact(&text, body.Payload) != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"payload": any}, at most 64 KiB`})
 			return
 		}
-		m, _ := s.store.commit(ch, body.Payload)
+		// The app stores JSON.stringify(payload): compact JSON text.
+		m, _ := s.store.commit(ch, text.String())
 		writeJSON(w, http.StatusOK, map[string]any{"seq": int64(m.Seq), "committed_at": float64(m.CommittedAt)})
 	})
 	return mux

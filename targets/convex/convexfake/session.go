@@ -38,6 +38,7 @@ type session struct {
 type liveQuery struct {
 	path    string
 	channel string
+	limit   int
 	bindErr string // the query cannot run: every update reports this
 
 	sent      bool
@@ -252,10 +253,10 @@ func (sess *session) modifyQuerySet(m clientMessage) bool {
 		switch {
 		case mod.Type == "Add" && !exists:
 			lq := &liveQuery{path: mod.UdfPath}
-			if _, ch, err := sess.srv.store.bind(kindQuery, mod.UdfPath, mod.Args); err != nil {
+			if ch, limit, err := sess.srv.store.bindQuery(mod.UdfPath, mod.Args); err != nil {
 				lq.bindErr = err.Error()
 			} else {
-				lq.channel = ch
+				lq.channel, lq.limit = ch, limit
 			}
 			sess.queries[id] = lq
 		case mod.Type == "Remove" && exists:
@@ -305,7 +306,7 @@ func (sess *session) update(force bool) {
 		var value json.RawMessage
 		errMsg := lq.bindErr
 		if errMsg == "" {
-			value = st.latestLocked(lq.channel)
+			value = st.latestLocked(lq.channel, lq.limit)
 		}
 		if lq.sent && bytes.Equal(value, lq.lastValue) && errMsg == lq.lastErr {
 			continue

@@ -10,7 +10,6 @@ import (
 
 // store is the deployment's data: channels and the commit clock.
 type store struct {
-	window     int
 	withoutApp bool
 
 	mu        sync.Mutex
@@ -20,11 +19,12 @@ type store struct {
 	listeners map[*session]struct{}
 }
 
+// message is a stored message; the payload is JSON text, as the app keeps it.
 type message struct {
-	Channel     string          `json:"channel"`
-	Seq         convexNumber    `json:"seq"`
-	Payload     json.RawMessage `json:"payload"`
-	CommittedAt convexNumber    `json:"committed_at"`
+	Channel     string       `json:"channel"`
+	Seq         convexNumber `json:"seq"`
+	Payload     string       `json:"payload"`
+	CommittedAt convexNumber `json:"committed_at"`
 }
 
 // outcome is a function's result (value) or its error message (err), and
@@ -35,9 +35,8 @@ type outcome struct {
 	ts    uint64
 }
 
-func newStore(window int, withoutApp bool) *store {
+func newStore(withoutApp bool) *store {
 	return &store{
-		window:     window,
 		withoutApp: withoutApp,
 		ts:         uint64(time.Now().UnixNano()),
 		channels:   map[string][]message{},
@@ -82,12 +81,26 @@ func (st *store) bind(kind, path string, rawArgs []json.RawMessage) (map[string]
 	return args, ch, nil
 }
 
-// latestLocked is channels:latest: the newest window messages, oldest first.
-func (st *store) latestLocked(ch string) json.RawMessage {
+// limitArg reads channels:latest's optional limit.
+func limitArg(args map[string]json.RawMessage) (int, error) {
+	raw, ok := args["limit"]
+	if !ok {
+		return DefaultLatest, nil
+	}
+	var n float64
+	if err := json.Unmarshal(raw, &n); err != nil || n != float64(int(n)) || n < 1 || n > MaxLatest {
+		return 0, fmt.Errorf("Uncaught ConvexError: limit %s: want an integer from 1 to %d", raw, MaxLatest)
+	}
+	return int(n), nil
+}
+
+// latestLocked is channels:latest: the newest limit messages, oldest first.
+func (st *store) latestLocked(ch string, limit int) json.RawMessage {
 	msgs := st.channels[ch]
 	if len(msgs) == 0 {
 		return json.RawMessage("[]")
 	}
+	msgs = msgs[max(0, len(msgs)-limit):]
 	b, err := json.Marshal(msgs)
 	if err != nil {
 		panic("convexfake: stored messages do not encode: " + err.Error()) // payloads were decoded JSON
@@ -95,15 +108,25 @@ func (st *store) latestLocked(ch string) json.RawMessage {
 	return b
 }
 
+// bindQuery binds channels:latest to its channel and limit.
+func (st *store) bindQuery(path string, rawArgs []json.RawMessage) (string, int, error) {
+	args, ch, err := st.bind(kindQuery, path, rawArgs)
+	if err != nil {
+		return "", 0, err
+	}
+	limit, err := limitArg(args)
+	return ch, limit, err
+}
+
 // query runs a query on the latest snapshot.
 func (st *store) query(path string, args []json.RawMessage) outcome {
-	_, ch, err := st.bind(kindQuery, path, args)
+	ch, limit, err := st.bindQuery(path, args)
 	if err != nil {
 		return outcome{err: err.Error()}
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return outcome{value: st.latestLocked(ch), ts: st.ts}
+	return outcome{value: st.latestLocked(ch, limit), ts: st.ts}
 }
 
 // mutate runs a mutation; with a key (session and request id) it runs at
@@ -133,9 +156,12 @@ func (st *store) publish(path string, rawArgs []json.RawMessage) outcome {
 	if err != nil {
 		return outcome{err: err.Error()}
 	}
-	payload, ok := args["payload"]
-	if !ok {
-		return outcome{err: "ArgumentValidationError: Object is missing the required field `payload`."}
+	var payload string
+	if err := json.Unmarshal(args["payload"], &payload); err != nil {
+		return outcome{err: fmt.Sprintf("ArgumentValidationError: Value does not match validator.\nPath: .payload\nValue: %s\nValidator: v.string()", args["payload"])}
+	}
+	if !json.Valid([]byte(payload)) {
+		return outcome{err: "Uncaught ConvexError: payload is not JSON text"}
 	}
 	m, ts := st.commit(ch, payload)
 	result, _ := json.Marshal(map[string]convexNumber{"seq": m.Seq, "committed_at": m.CommittedAt})
@@ -144,7 +170,7 @@ func (st *store) publish(path string, rawArgs []json.RawMessage) outcome {
 
 // commit appends one message at a fresh timestamp and invalidates the
 // sessions; the HTTP action shares it with the mutation.
-func (st *store) commit(ch string, payload json.RawMessage) (message, uint64) {
+func (st *store) commit(ch, payload string) (message, uint64) {
 	st.mu.Lock()
 	st.ts = max(uint64(time.Now().UnixNano()), st.ts+1)
 	msgs := st.channels[ch]
@@ -154,8 +180,8 @@ func (st *store) commit(ch string, payload json.RawMessage) (message, uint64) {
 	}
 	m := message{Channel: ch, Seq: convexNumber(seq), Payload: payload, CommittedAt: convexNumber(float64(st.ts) / 1e6)}
 	msgs = append(msgs, m)
-	if len(msgs) > st.window {
-		msgs = append([]message(nil), msgs[len(msgs)-st.window:]...)
+	if len(msgs) > MaxLatest {
+		msgs = append([]message(nil), msgs[len(msgs)-MaxLatest:]...)
 	}
 	st.channels[ch] = msgs
 	ts := st.ts
