@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	_ "versus/targets/contract"
+	_ "versus/targets/convex"
 	_ "versus/targets/edge"
 	_ "versus/targets/integrated"
 	_ "versus/targets/null"

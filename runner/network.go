@@ -104,6 +104,12 @@ func (n *network) clientLink(name string, inst targets.Instance) (targets.Instan
 	if !ok {
 		return inst, nil
 	}
+	if _, own := inst.(targets.Subscriber); own {
+		// Its subscriptions speak their own protocol to their own address:
+		// a proxy in front of its HTTP routes alone would be half a link.
+		n.client[name] = "absent (the target speaks its own protocol; not injected)"
+		return inst, nil
+	}
 	u, err := url.Parse(inst.URL())
 	if err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
 		// A remote target is already at a real distance; an https one

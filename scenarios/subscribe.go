@@ -166,8 +166,16 @@ func (t *tracker) publish(ctx context.Context, pub targets.Publisher, channel st
 	payload := publishPayload(t.run, h.N, size)
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	t.msgs[h.N].sent.Store(time.Now().UnixNano())
-	_, err := pub.Publish(pctx, channel, payload)
+	sent := time.Now()
+	t.msgs[h.N].sent.Store(sent.UnixNano())
+	var err error
+	var acked, visible time.Time
+	if tp, ok := pub.(targets.TimedPublisher); ok {
+		_, acked, visible, err = tp.PublishTimed(pctx, channel, payload)
+	} else {
+		_, err = pub.Publish(pctx, channel, payload)
+		acked = time.Now()
+	}
 	if h.Warmup {
 		return
 	}
@@ -177,7 +185,12 @@ func (t *tracker) publish(ctx context.Context, pub targets.Publisher, channel st
 		return
 	}
 	t.cell.Add("published", 1)
-	t.cell.Observe("ack", h.Intended, time.Since(h.Intended))
+	t.cell.Observe("ack", h.Intended, acked.Sub(h.Intended))
+	if !visible.IsZero() {
+		// When the write became visible to subscribers, apart from when
+		// it was acknowledged: from the send, as propagation is.
+		t.cell.Observe("visible", h.Intended, visible.Sub(sent))
+	}
 }
 
 // finish waits for what is owed, then counts what is missing.

@@ -152,3 +152,11 @@ type Publisher interface {
 type Server interface {
 	Serve(ctx context.Context, addr string, env Env) error
 }
+
+// TimedPublisher is a Publisher that also tells when a message became
+// visible to subscribers, apart from when its write was acknowledged
+// (Convex: the MutationResponse, then the first Transition at or past its
+// timestamp).
+type TimedPublisher interface {
+	PublishTimed(ctx context.Context, channel string, payload json.RawMessage) (ack Ack, acknowledgedAt, visibleAt time.Time, err error)
+}

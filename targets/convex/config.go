@@ -11,11 +11,6 @@ import (
 	"versus/targets"
 )
 
-// DefaultSecretEnv is the environment variable holding the webhook secret
-// when a suite does not name one: the same name the app reads, set on the
-// deployment with `npx convex env set VERSUS_WEBHOOK_SECRET ...`.
-const DefaultSecretEnv = "VERSUS_WEBHOOK_SECRET"
-
 // Ways to publish a message (the suite field publish_via).
 const (
 	// PublishViaHTTP posts to the app's HTTP action,
@@ -34,7 +29,7 @@ var fields = map[string]string{
 	"url":            "the deployment's origin for the sync protocol and HTTP API, https://NAME.convex.cloud (required)",
 	"site_url":       "the deployment's HTTP actions origin serving the contract routes, https://NAME.convex.site (required)",
 	"deploy_key_env": "name of the environment variable holding a deploy key; publishers and the preflight authenticate with it (optional)",
-	"secret_env":     "name of the environment variable holding the webhook secret the deployment verifies with (default " + DefaultSecretEnv + ")",
+	"secret_env":     "name of the environment variable holding the webhook secret the deployment verifies with (set there with npx convex env set VERSUS_WEBHOOK_SECRET); the harness signs with it (default: the suite's secret_env, VERSUS_WEBHOOK_SECRET)",
 	"publish_via":    "how messages are published: http (the app's HTTP action, default), mutation (sync protocol) or api (HTTP API)",
 	"latest_limit":   "how many newest messages a subscriber's channels:latest query returns, 1 to 100 (default: the app's 20); a subscriber recovers at most this many after a stall or reconnect",
 }
@@ -50,7 +45,6 @@ type settings struct {
 	url          string // origin, no trailing slash
 	siteURL      string
 	deployKeyEnv string
-	secretEnv    string
 	publishVia   string
 	latestLimit  int // 0: the app's default
 }
@@ -58,21 +52,17 @@ type settings struct {
 // parseConfig validates a suite entry; every error names the field and
 // says how to fix it.
 func parseConfig(cfg targets.Config) (settings, error) {
-	s := settings{name: cfg.Name, secretEnv: DefaultSecretEnv, publishVia: PublishViaHTTP}
+	s := settings{name: cfg.Name, publishVia: PublishViaHTTP}
 	fail := func(format string, a ...any) (settings, error) {
 		return settings{}, fmt.Errorf("target %q (kind convex): %s", cfg.Name, fmt.Sprintf(format, a...))
 	}
 	for k := range cfg.Options {
-		if _, ok := fields[k]; !ok {
+		if _, ok := fields[k]; !ok || k == "url" {
 			return fail("unknown field %q (kind convex reads %s)", k, strings.Join(fieldNames(), ", "))
 		}
 	}
-	rawURL := cfg.URL
-	if rawURL == "" {
-		rawURL = cfg.Options["url"]
-	}
 	var err error
-	if s.url, err = origin("url", rawURL, ".convex.cloud", ".convex.site"); err != nil {
+	if s.url, err = origin("url", cfg.URL, ".convex.cloud", ".convex.site"); err != nil {
 		return fail("%v", err)
 	}
 	if s.siteURL, err = origin("site_url", cfg.Options["site_url"], ".convex.site", ".convex.cloud"); err != nil {
@@ -84,11 +74,10 @@ func parseConfig(cfg targets.Config) (settings, error) {
 		}
 		s.deployKeyEnv = v
 	}
-	if v, ok := cfg.Options["secret_env"]; ok {
-		if !envNamePattern.MatchString(v) {
-			return fail("field secret_env: %q is not an environment variable name; give the variable's name (default %s), never the secret itself", redactName(v), DefaultSecretEnv)
-		}
-		s.secretEnv = v
+	// The runner reads secret_env (the deployment is external to it);
+	// a bad name is caught here, with the other fields.
+	if v, ok := cfg.Options["secret_env"]; ok && !envNamePattern.MatchString(v) {
+		return fail("field secret_env: %q is not an environment variable name; give the variable's name (e.g. VERSUS_WEBHOOK_SECRET), never the secret itself", redactName(v))
 	}
 	if v, ok := cfg.Options["publish_via"]; ok {
 		switch v {

@@ -15,11 +15,12 @@ import (
 type Instance struct {
 	s         settings
 	key       string // deploy key: sent to Convex only, never logged
-	secret    string // webhook secret: handed to the harness for signing only
 	discovery targets.Discovery
 	http      *http.Client
-	log       io.Writer
 	pool      *clientPool
+	// subscriberOptions configure subscribers' connections: no
+	// credentials, as the browsers they stand for.
+	subscriberOptions []Option
 
 	mu     sync.Mutex
 	subs   map[*subscription]struct{}
@@ -35,25 +36,17 @@ var (
 // errInstanceClosed is returned by an Instance used after Close.
 var errInstanceClosed = errors.New("convex: target instance closed")
 
-func newInstance(s settings, key, secret string, d targets.Discovery, httpClient *http.Client, log io.Writer) *Instance {
-	in := &Instance{s: s, key: key, secret: secret, discovery: d, http: httpClient, log: log, subs: map[*subscription]struct{}{}}
+func newInstance(s settings, key string, d targets.Discovery, httpClient *http.Client, log io.Writer) *Instance {
+	in := &Instance{s: s, key: key, discovery: d, http: httpClient, subscriberOptions: []Option{WithLog(log)}, subs: map[*subscription]struct{}{}}
 	in.pool = newClientPool(s.url, clientOptions(key, log), s.latestLimit)
 	return in
 }
 
-// Discovery is what site_url's GET /contract declared, with "subscribe"
-// added (the adapter provides it) and "webhook" removed when the webhook
-// secret is not in the environment (the harness could not sign).
+// Discovery is what site_url's GET /contract declared.
 func (in *Instance) Discovery() targets.Discovery { return in.discovery }
 
 // URL is site_url, where the app's HTTP actions serve the contract routes.
 func (in *Instance) URL() string { return in.s.siteURL }
-
-// WebhookSecret is the secret the deployment verifies webhook signatures
-// with, read from the secret_env variable ("" when unset). The harness must
-// sign this target's webhooks with it rather than a per-run secret, since
-// the deployment holds its own (npx convex env set). Never log it.
-func (in *Instance) WebhookSecret() string { return in.secret }
 
 // Close ends every subscription and publisher connection.
 func (in *Instance) Close() error {

@@ -29,7 +29,7 @@ func (in *Instance) Subscribe(ctx context.Context, channel string, deliver func(
 	if closed {
 		return nil, errInstanceClosed
 	}
-	c, err := Dial(ctx, in.s.url, WithLog(in.log))
+	c, err := Dial(ctx, in.s.url, in.subscriberOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("convex: subscribing to %q: %w", channel, err)
 	}

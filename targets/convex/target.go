@@ -46,8 +46,8 @@ func New(cfg targets.Config) (*Target, error) {
 	return &Target{s: s}, nil
 }
 
-// Start reads the deploy key and webhook secret from the environment, then
-// checks the deployment before the run relies on it: the sync protocol
+// Start reads the deploy key from the environment, then checks the
+// deployment before the run relies on it: the sync protocol
 // answers at url and serves the app's channels:latest (with the deploy key
 // accepted, when one is set), and site_url answers GET /contract. Each
 // failure says what to fix.
@@ -68,12 +68,7 @@ func (t *Target) Start(ctx context.Context, env targets.Env) (targets.Instance, 
 	if err != nil {
 		return nil, err
 	}
-	secret := os.Getenv(t.s.secretEnv)
-	d = adjustDiscovery(d, secret != "")
-	if secret == "" && env.Log != nil {
-		fmt.Fprintf(env.Log, "convex: %s is unset, so webhook scenarios are skipped: export it with the value given to `npx convex env set %s`\n", t.s.secretEnv, DefaultSecretEnv)
-	}
-	return newInstance(t.s, key, secret, d, httpClient, env.Log), nil
+	return newInstance(t.s, key, d, httpClient, env.Log), nil
 }
 
 func (t *Target) errorf(format string, a ...any) error {
@@ -136,24 +131,6 @@ func (t *Target) discover(ctx context.Context, httpClient *http.Client) (targets
 		return d, t.errorf("GET %s declares contract %d; this Versus speaks %d: redeploy targets/convex/app from this checkout", where, d.Contract, targets.ContractVersion)
 	}
 	return d, nil
-}
-
-// adjustDiscovery states what the adapter, not only the app, offers:
-// subscriptions come over the sync protocol whatever the HTTP routes
-// declare, and webhooks need the secret in the harness too, to sign.
-func adjustDiscovery(d targets.Discovery, haveSecret bool) targets.Discovery {
-	caps := make([]string, 0, len(d.Capabilities)+1)
-	for _, c := range d.Capabilities {
-		if c == targets.CapWebhook && !haveSecret {
-			continue
-		}
-		caps = append(caps, c)
-	}
-	if !d.Has(targets.CapSubscribe) {
-		caps = append(caps, targets.CapSubscribe)
-	}
-	d.Capabilities = caps
-	return d
 }
 
 // clientOptions are the sync client's options for this adapter.

@@ -41,6 +41,7 @@ func TestNewValidatesTheSuiteEntry(t *testing.T) {
 		{"a url with a path is refused", cloud + "/api", good, "not an origin"},
 		{"a url without a scheme is refused", "happy-otter-123.convex.cloud", good, "not an origin"},
 		{"a typo'd field is named", cloud, with("site-url", "x"), `unknown field "site-url"`},
+		{"a secret pasted as secret_env is refused without echoing it", cloud, with("secret_env", "whsec_eyJ2ZXJzaW9u+IjoidjEi=="), "not an environment variable name"},
 		{"a key pasted as deploy_key_env is refused without echoing it", cloud, with("deploy_key_env", "prod:happy-otter-123|eyJ2ZXJzaW9uIjoidjEi"), "not an environment variable name"},
 		{"an unknown publish path is refused", cloud, with("publish_via", "carrier-pigeon"), "publish_via"},
 		{"a latest_limit within the app's bound is fine", cloud, with("latest_limit", "100"), ""},
@@ -140,7 +141,7 @@ func TestStartChecksTheDeployment(t *testing.T) {
 			t.Fatalf("err = %v, want the url advice", err)
 		}
 	})
-	t.Run("a good deployment starts with subscribe declared", func(t *testing.T) {
+	t.Run("a good deployment starts with the app's discovery", func(t *testing.T) {
 		t.Setenv("TEST_CONVEX_KEY", "prod:right|key")
 		inst, err := start(t, startFake(t, convexfake.WithAdminKey("prod:right|key")), map[string]string{"deploy_key_env": "TEST_CONVEX_KEY"})
 		if err != nil {
@@ -150,25 +151,6 @@ func TestStartChecksTheDeployment(t *testing.T) {
 			t.Fatalf("discovery = %+v", inst.Discovery())
 		}
 	})
-}
-
-func TestAdjustDiscovery(t *testing.T) {
-	d := targets.Discovery{Contract: 1, Capabilities: []string{"http", "webhook", "schedule"}}
-	cases := []struct {
-		name   string
-		secret bool
-		want   []string
-	}{
-		{"without the secret, webhooks are left out and subscribe added", false, []string{"http", "schedule", "subscribe"}},
-		{"with the secret, webhooks stay", true, []string{"http", "webhook", "schedule", "subscribe"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := adjustDiscovery(d, tc.secret).Capabilities; !slices.Equal(got, tc.want) {
-				t.Fatalf("capabilities = %v, want %v", got, tc.want)
-			}
-		})
-	}
 }
 
 // collector receives a subscription's messages.
@@ -350,6 +332,8 @@ func TestLatestLimitBoundsWhatASubscriberRecovers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Reconnecting takes at least 500 ms: longer than 150 publishes.
+			inst.subscriberOptions = append(inst.subscriberOptions, WithBackoff(time.Second, 2*time.Second))
 			got := collector{ch: make(chan targets.Message, 200)}
 			sub, err := inst.Subscribe(context.Background(), "gap", got.deliver)
 			if err != nil {
@@ -363,6 +347,9 @@ func TestLatestLimitBoundsWhatASubscriberRecovers(t *testing.T) {
 			conn.ws.CloseNow()
 			for i := range 150 {
 				publishHTTP(t, f, "gap", fmt.Sprint(i))
+			}
+			if n := len(f.Connects()); n != 2 { // the preflight's and the subscriber's
+				t.Fatalf("%d connects before the publishes ended: the subscriber came back too early for this test", n)
 			}
 			eventually(t, "the subscriber recovered what its window holds", func() bool { return len(got.ch) >= tc.want })
 			time.Sleep(20 * time.Millisecond)

@@ -344,11 +344,13 @@ func (sess *session) sendTransition(b []byte) {
 		return
 	}
 	parts := splitChunks(string(b), size)
+	// Counted before sending, so a client that has the whole transition
+	// can already see the count.
+	sess.srv.mu.Lock()
+	sess.srv.chunksSent += len(parts)
+	sess.srv.mu.Unlock()
 	id := fmt.Sprintf("%d", time.Now().UnixNano())
 	for i, p := range parts {
 		sess.send(map[string]any{"type": "TransitionChunk", "chunk": p, "partNumber": i, "totalParts": len(parts), "transitionId": id})
 	}
-	sess.srv.mu.Lock()
-	sess.srv.chunksSent += len(parts)
-	sess.srv.mu.Unlock()
 }
