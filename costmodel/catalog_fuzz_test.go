@@ -2,6 +2,7 @@ package costmodel
 
 import (
 	"errors"
+	"math/big"
 	"testing"
 )
 
@@ -45,6 +46,34 @@ func FuzzParseCatalog(f *testing.F) {
 		for _, cv := range c.Conversions {
 			if cv.Ratio.Sign() <= 0 {
 				t.Fatalf("accepted conversion ratio %s", cv.Ratio.RatString())
+			}
+		}
+	})
+}
+
+// FuzzParseProfile checks the profile parser the same way: no panic, a
+// located error, or a profile whose every volume is usable.
+func FuzzParseProfile(f *testing.F) {
+	for _, name := range BuiltinProfiles() {
+		data, err := profileFiles.ReadFile("profiles/" + name + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("subscriptions: {subscribers: 1, per_channel: 0, messages_per_subscriber: 1, connects_per_subscriber: 1}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParseProfile("fuzz.yaml", data)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Line < 1 {
+				t.Fatalf("error %T %v: want a FieldError with a line", err, err)
+			}
+			return
+		}
+		for _, v := range p.Volumes(big.NewRat(3, 2)) {
+			if v.Qty.Sign() < 0 {
+				t.Fatalf("negative volume %s = %s", v.Name, v.Qty.RatString())
 			}
 		}
 	})

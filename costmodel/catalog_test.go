@@ -255,3 +255,28 @@ func TestUnitNoCatalogPrices(t *testing.T) {
 		}
 	})
 }
+
+func TestParseQuantity(t *testing.T) {
+	cases := []struct {
+		in, want string // want "" means an error
+	}{
+		{"0", "0"}, {"10_000_000", "10000000"}, {"0.30", "3/10"}, {"0.001", "1/1000"},
+		{"1/20", "1/20"}, {"1/1_000_000_000", "1/1000000000"}, {"12.50", "25/2"},
+		{"-1", ""}, {"015", ""}, {"1/020", ""}, {"3e-1", ""}, {"0x10", ""}, {".5", ""},
+		{"1/0", ""}, {"", ""}, {"1.", ""}, {strings.Repeat("9", 41), ""},
+	}
+	for _, tc := range cases {
+		t.Run("reads "+tc.in+" exactly or refuses it", func(t *testing.T) {
+			q, err := parseQuantity(tc.in)
+			if tc.want == "" {
+				if err == nil {
+					t.Fatalf("accepted as %s", q.RatString())
+				}
+				return
+			}
+			if err != nil || q.RatString() != tc.want {
+				t.Fatalf("= %v, %v; want %s", q, err, tc.want)
+			}
+		})
+	}
+}

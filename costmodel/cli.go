@@ -68,6 +68,9 @@ func CLI(w io.Writer, args CostArgs) error {
 	}
 
 	fmt.Fprintf(w, "profile %s (%s): %s\n", p.Name, p.File, p.Description)
+	for _, c := range cs.List {
+		fmt.Fprintf(w, "catalog %s: %s, %s prices as of %s; source: %s\n", c.Name, c.Title, c.Currency, c.AsOf.Format(time.DateOnly), c.Source)
+	}
 	var bills []*MonthlyBill
 	for _, c := range cs.List {
 		for _, plan := range c.Plans {

@@ -339,6 +339,9 @@ func (m *Mapping) resolve(opts Options) (*resolved, error) {
 		if c.Note != "" {
 			desc += ": " + c.Note
 		}
+		if s.Note != "" {
+			desc += " (" + s.Note + ")"
+		}
 		r.choices = append(r.choices, desc)
 	}
 	return r, nil

@@ -24,9 +24,6 @@ func toMicro(amount *big.Rat) (Micro, error) {
 	return Micro(q.Int64()), nil
 }
 
-// Rat is the amount as an exact rational.
-func (m Micro) Rat() *big.Rat { return big.NewRat(int64(m), 1_000_000) }
-
 // Dollars is the amount as a float, for plots only.
 func (m Micro) Dollars() float64 { return float64(m) / 1e6 }
 

@@ -107,6 +107,9 @@ func dash(q *big.Rat) string {
 
 func writeBillNotes(w io.Writer, b *MonthlyBill) error {
 	var out strings.Builder
+	if b.Plan.Note != "" {
+		fmt.Fprintf(&out, "  %s: %s\n", b.Plan.Title, b.Plan.Note)
+	}
 	for _, e := range b.Exceeded {
 		fmt.Fprintf(&out, "  DOES NOT FIT: %s\n", e)
 	}
@@ -126,7 +129,11 @@ func writeBillNotes(w io.Writer, b *MonthlyBill) error {
 		}
 	}
 	if len(b.Operations) > 0 {
-		out.WriteString("  units per operation (~ an estimate; `versus cost --run` shows measured ones):\n")
+		title := b.Plan.Platform
+		if m, err := mappingFor(b.Plan.Platform); err == nil && m.Title != "" {
+			title = m.Title
+		}
+		fmt.Fprintf(&out, "  units per operation on %s (~ an estimate; `versus cost --run` shows measured ones):\n", title)
 		for _, oc := range b.Operations {
 			parts := make([]string, 0, len(oc.Units))
 			for _, uq := range oc.Units {

@@ -8,10 +8,6 @@ import (
 	"versus/results"
 )
 
-// MeterPrefix marks a cell counter holding units the target metered itself
-// (GET /meters) during the measured phase: "meter.worker_requests".
-const MeterPrefix = "meter."
-
 // OperationUnits compares, for one scenario on one target (trials added
 // up), the units the target metered with those the platform's mapping
 // declares for the operations the harness counted.
@@ -122,7 +118,7 @@ func cellOperations(kind string, params map[string]string, counters map[string]i
 }
 
 // UnitsFromRun compares, per scenario and target of a run, the units the
-// target metered (counters meter.<unit>) with the units the platform's
+// target metered (the cells' Meters) with the units the platform's
 // mapping declares for the operations counted, under opts' switches.
 // Cells of the same scenario, target and params are added across trials;
 // skipped cells are left out.
@@ -137,6 +133,7 @@ func UnitsFromRun(run *results.Run, opts Options) ([]OperationUnits, error) {
 	type group struct {
 		first    *results.Cell
 		counters map[string]int64
+		meters   map[string]float64
 	}
 	var order []string
 	groups := map[string]*group{}
@@ -147,12 +144,15 @@ func UnitsFromRun(run *results.Run, opts Options) ([]OperationUnits, error) {
 		key := c.Key()
 		g, ok := groups[key]
 		if !ok {
-			g = &group{first: c, counters: map[string]int64{}}
+			g = &group{first: c, counters: map[string]int64{}, meters: map[string]float64{}}
 			groups[key] = g
 			order = append(order, key)
 		}
 		for k, v := range c.Counters {
 			g.counters[k] += v
+		}
+		for k, v := range c.Meters {
+			g.meters[k] += v
 		}
 	}
 	var out []OperationUnits
@@ -170,16 +170,12 @@ func UnitsFromRun(run *results.Run, opts Options) ([]OperationUnits, error) {
 			ou.Notes = append(ou.Notes, fmt.Sprintf("target %s (kind %q) maps to no platform: no declared units", c.Target, targets[c.Target].Kind))
 		}
 		measured := map[string]*big.Rat{}
-		for name, v := range g.counters {
-			unit, ok := strings.CutPrefix(name, MeterPrefix)
-			if !ok {
-				continue
-			}
+		for unit, v := range g.meters {
 			if _, known := unitByName(unit); !known {
-				ou.Notes = append(ou.Notes, fmt.Sprintf("counter %s: unknown unit, ignored", name))
+				ou.Notes = append(ou.Notes, fmt.Sprintf("metered unit %s: unknown to the catalogs, ignored", unit))
 				continue
 			}
-			measured[unit] = big.NewRat(v, 1)
+			measured[unit] = new(big.Rat).SetFloat64(v)
 		}
 		if len(measured) == 0 {
 			ou.Notes = append(ou.Notes, "the target metered nothing (no /meters): only declared units")

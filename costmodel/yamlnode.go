@@ -273,6 +273,8 @@ func (y node) flag() (bool, error) {
 var (
 	decimalRe  = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]+))?$`)
 	fractionRe = regexp.MustCompile(`^([0-9]+)/([0-9]+)$`)
+	// leadingZeroRe finds an integer part like 015 (but not 0 or 0.5).
+	leadingZeroRe = regexp.MustCompile(`(^|/)0[0-9]`)
 )
 
 // quantity reads a non-negative exact number: an integer (underscores
@@ -313,6 +315,9 @@ func parseQuantity(s string) (*big.Rat, error) {
 		return nil, fmt.Errorf("%q: number too long (at most %d characters)", s, maxScalar)
 	}
 	t = strings.ReplaceAll(t, "_", "")
+	if leadingZeroRe.MatchString(t) {
+		return nil, fmt.Errorf("%q: a leading zero is ambiguous (octal in some YAML readers): write 15 or 0.015", s)
+	}
 	if m := fractionRe.FindStringSubmatch(t); m != nil {
 		num, _ := new(big.Int).SetString(m[1], 10)
 		den, _ := new(big.Int).SetString(m[2], 10)

@@ -28,6 +28,10 @@ type Cell struct {
 	// Errors counts failed operations by class (status_5xx, timeout,
 	// connection, ...). A failed operation is never recorded as a latency.
 	Errors map[string]int64 `json:"errors,omitempty"`
+	// Meters are billable units the target counted itself (GET /meters)
+	// over the cell's measured phase, by the cost model's unit names.
+	// Some are fractional (GB-hours), hence floats.
+	Meters map[string]float64 `json:"meters,omitempty"`
 
 	mu sync.Mutex
 }
@@ -37,7 +41,7 @@ func NewCell(scenario, kind, target string, trial int, params map[string]string,
 	return &Cell{
 		Scenario: scenario, Kind: kind, Target: target, Trial: trial, Params: params,
 		Started: started, Metrics: map[string]*Histogram{}, Timelines: map[string]*Timeline{},
-		Counters: map[string]int64{}, Errors: map[string]int64{},
+		Counters: map[string]int64{}, Errors: map[string]int64{}, Meters: map[string]float64{},
 	}
 }
 
@@ -71,6 +75,13 @@ func (c *Cell) Add(counter string, n int64) {
 func (c *Cell) Error(class string) {
 	c.mu.Lock()
 	c.Errors[class]++
+	c.mu.Unlock()
+}
+
+// AddMeter adds v units the target metered.
+func (c *Cell) AddMeter(unit string, v float64) {
+	c.mu.Lock()
+	c.Meters[unit] += v
 	c.mu.Unlock()
 }
 
@@ -160,6 +171,9 @@ func (c *Cell) merge(o *Cell) {
 	}
 	for k, v := range o.Errors {
 		c.Errors[k] += v
+	}
+	for k, v := range o.Meters {
+		c.Meters[k] += v
 	}
 	if o.Started.Before(c.Started) {
 		c.Started = o.Started

@@ -171,6 +171,9 @@ func (c *Cell) fill() {
 	if c.Errors == nil {
 		c.Errors = map[string]int64{}
 	}
+	if c.Meters == nil {
+		c.Meters = map[string]float64{}
+	}
 }
 
 // Merge combines shards of one run: cells with the same scenario, target,

@@ -50,8 +50,12 @@ func (d *driver) HTTP(ctx context.Context, cell *results.Cell, load scenarios.Lo
 	)
 	var ops sync.Map // op number -> Request.Meta
 	var opN atomic.Uint64
+	warm := load.WarmupHits()
 	targeter := func(t *vegeta.Target) error {
 		n := opN.Add(1) - 1
+		if n == warm && load.OnMeasured != nil {
+			load.OnMeasured()
+		}
 		r := next(n)
 		t.Method, t.URL, t.Body = r.Method, r.URL, r.Body
 		t.Header = r.Header.Clone()
@@ -63,7 +67,6 @@ func (d *driver) HTTP(ctx context.Context, cell *results.Cell, load scenarios.Lo
 		return nil
 	}
 	pacer := &ConstantRate{PerSecond: load.Rate, Hits: load.Hits()}
-	warm := load.WarmupHits()
 	stop := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stop()
 	for res := range atk.Attack(targeter, pacer, 0, cell.Scenario) {
@@ -129,6 +132,9 @@ func (d *driver) Pace(ctx context.Context, load scenarios.Load, op func(context.
 		case <-ctx.Done():
 			wg.Wait()
 			return ctx.Err()
+		}
+		if n == warm && load.OnMeasured != nil {
+			load.OnMeasured()
 		}
 		wg.Add(1)
 		go func(h scenarios.Hit) {

@@ -204,6 +204,7 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 				env := &scenarios.Env{Target: s.inst, TargetName: s.cfg.Name, Trial: trial,
 					Secret: secrets[s.cfg.Name], Driver: &driver{tick: bar.Add}, Client: client,
 					MaxSubscribers: suite.MaxSubscribers, CronPeriod: suite.CronPeriod, Logf: prog.Logf,
+					Meter: meterFor(ctx, s.inst, s.disc, client, prog.Logf),
 					Cell: func(params map[string]string) *results.Cell {
 						c := results.NewCell(info.Name, info.Kind, s.cfg.Name, trial, params, time.Now())
 						cells = append(cells, c)

@@ -114,13 +114,17 @@ func (s *FanoutScenario) Run(ctx context.Context, env *Env) error {
 		t := newTracker(env.Cell(map[string]string{"subscribers": fmt.Sprint(n)}), load)
 		t.fanout, t.subscribers = true, int32(n)
 		current.Store(t)
+		var meters meterWindow
+		meters.open(env, t.cell)
 		err := env.Driver.Pace(ctx, load, func(ctx context.Context, h Hit) {
 			t.publish(ctx, pub, channel, h, s.PayloadSize, s.Timeout)
 		})
 		if err != nil {
+			meters.close()
 			return err
 		}
 		t.finish(ctx, n, s.Timeout)
+		meters.close()
 		t.cell.Add("dropped", p.Dropped()-dropped)
 		current.Store(nil)
 	}

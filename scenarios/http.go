@@ -109,16 +109,18 @@ func (s *HTTPScenario) Needs() []string {
 // Preflight has nothing beyond capabilities to check.
 func (s *HTTPScenario) Preflight(targets.Discovery) (string, error) { return "", nil }
 
-// params names the cell: the reads count when the path has one.
+// params names the cell: method and path (the cost model tells item
+// writes from reads by them), and the reads count when the path has one.
 func (s *HTTPScenario) params() map[string]string {
+	p := map[string]string{"method": s.Method, "path": s.Path}
 	if i := strings.Index(s.Path, "reads="); i >= 0 {
 		v := s.Path[i+len("reads="):]
 		if j := strings.IndexAny(v, "&#"); j >= 0 {
 			v = v[:j]
 		}
-		return map[string]string{"reads": v}
+		p["reads"] = v
 	}
-	return nil
+	return p
 }
 
 // Run sends the load.
@@ -136,7 +138,10 @@ func (s *HTTPScenario) Run(ctx context.Context, env *Env) error {
 		header = http.Header{"Content-Type": {"application/json"}}
 	}
 	cell := env.Cell(s.params())
-	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout, MaxInFlight: s.MaxInFlight}
+	var meters meterWindow
+	defer meters.close()
+	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout, MaxInFlight: s.MaxInFlight,
+		OnMeasured: func() { meters.open(env, cell) }}
 	next := func(uint64) Request { return Request{Method: s.Method, URL: url, Header: header, Body: body} }
 	return env.Driver.HTTP(ctx, cell, load, next, func(r Response) Verdict { return judgeStatus(r, s.Expect) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"versus/results"
@@ -70,6 +71,10 @@ type Env struct {
 	MaxSubscribers int
 	// CronPeriod is the suite's cron period (0: the targets' default).
 	CronPeriod time.Duration
+	// Meter starts a window over the target's own meters (GET /meters);
+	// the returned stop records the units counted meanwhile into cell.
+	// Nil when the target meters nothing.
+	Meter func(cell *results.Cell) (stop func())
 	// Client is for a scenario's own calls (read-backs, checks): not timed.
 	Client *http.Client
 }
@@ -83,6 +88,9 @@ type Load struct {
 	Timeout  time.Duration
 	// MaxInFlight bounds concurrent operations (0: the runner's default).
 	MaxInFlight int
+	// OnMeasured, if set, is called once, as the first measured operation
+	// is sent: the end of the warm-up.
+	OnMeasured func()
 }
 
 // Hits is the number of operations the load sends, warm-up included.
@@ -180,3 +188,30 @@ func missing(d targets.Discovery, needs []string) []string {
 
 // Missing lists the capabilities s needs that d does not declare.
 func Missing(s Scenario, d targets.Discovery) []string { return missing(d, s.Needs()) }
+
+// meterWindow is a window over the target's meters that a scenario opens
+// when its measured phase starts (often on a driver's goroutine) and
+// closes when the phase's effects are over.
+type meterWindow struct {
+	mu   sync.Mutex
+	stop func()
+}
+
+// open starts the window once; later calls do nothing.
+func (w *meterWindow) open(env *Env, cell *results.Cell) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop == nil && env.Meter != nil {
+		w.stop = env.Meter(cell)
+	}
+}
+
+// close records the window's units, if it was opened.
+func (w *meterWindow) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stop != nil {
+		w.stop()
+		w.stop = nil
+	}
+}

@@ -218,6 +218,9 @@ func (s *SubscribeScenario) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	pub := targets.PublisherFor(env.Target, env.Client)
+	var meters meterWindow
+	defer meters.close()
+	load.OnMeasured = func() { meters.open(env, t.cell) }
 	err := env.Driver.Pace(ctx, load, func(ctx context.Context, h Hit) {
 		t.publish(ctx, pub, channel, h, s.PayloadSize, s.Timeout)
 	})
@@ -225,6 +228,7 @@ func (s *SubscribeScenario) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	t.finish(ctx, s.Subscribers, s.Timeout)
+	meters.close()
 	t.cell.Add("dropped", p.Dropped())
 	return nil
 }

@@ -141,9 +141,14 @@ func (s *WebhookScenario) Run(ctx context.Context, env *Env) error {
 	w := &webhookRun{s: s, cell: env.Cell(nil), secret: env.Secret, ackSet: map[string]bool{},
 		prefix: fmt.Sprintf("evt_%s_%d_", hex.EncodeToString(nonce[:]), env.Trial)}
 	w.pad = strings.Repeat("x", max(0, s.BodySize-len(w.event("evt_x", time.Now(), ""))))
-	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout, MaxInFlight: s.MaxInFlight}
+	var meters meterWindow
+	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout, MaxInFlight: s.MaxInFlight,
+		OnMeasured: func() { meters.open(env, w.cell) }}
 	url := env.Target.URL() + "/webhooks/stripe"
 	err := env.Driver.HTTP(ctx, w.cell, load, func(n uint64) Request { return w.request(url, n) }, w.judge)
+	// The read-back is the harness's, not the workload's: the window
+	// closes before it.
+	meters.close()
 	if ctx.Err() != nil {
 		return err
 	}

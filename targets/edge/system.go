@@ -122,10 +122,14 @@ func (t *Target) start(env targets.Env, addr string) (_ *system, err error) {
 	return s, nil
 }
 
-// invoke bills and tracks each HTTP invocation of the Worker.
+// invoke bills and tracks each HTTP invocation of the Worker. The
+// harness's own probes (discovery, meters) are not the workload and are
+// not billed, as the integrated model does not bill them either.
 func (s *system) invoke(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.meters.workerRequests.Add(1)
+		if r.URL.Path != "/meters" && r.URL.Path != "/contract" {
+			s.meters.workerRequests.Add(1)
+		}
 		s.invocations.Add(1)
 		defer s.invocations.Done()
 		h.ServeHTTP(w, r)
