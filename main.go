@@ -82,6 +82,6 @@ subscriptions, fan-out) against backend targets and reports latency
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
-	root.AddCommand(newRunCmd(), newVerifyCmd(), newServeCmd(), newCostCmd(), newTargetsCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newVerifyCmd(), newServeCmd(), newReportCmd(), newCompareCmd(), newMergeCmd(), newCostCmd(), newTargetsCmd(), newScenariosCmd())
 	return root
 }

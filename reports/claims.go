@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"versus/results"
@@ -58,17 +59,20 @@ var (
 
 // Claims rates the article's claims a to d against the run. The cost
 // claims (e) need the cost model: pass its rows in Options.Claims.
+// Every claim carries every caveat that applies to it, those of the whole
+// run included.
 func Claims(r *results.Run) []Claim {
-	return indexRun(r).claims()
+	claims, general := indexRun(r).claims()
+	for i := range claims {
+		claims[i].Caveats = append(claims[i].Caveats, general...)
+	}
+	return claims
 }
 
-func (ix *runIndex) claims() []Claim {
-	general := ix.generalCaveats()
-	out := []Claim{ix.claimHTTP(), ix.claimSchedule(), ix.claimRealtime(), ix.claimProximity()}
-	for i := range out {
-		out[i].Caveats = append(out[i].Caveats, general...)
-	}
-	return out
+// claims rates the claims; caveats that hold for the whole run come apart
+// so that a table can print them once.
+func (ix *runIndex) claims() (claims []Claim, general []string) {
+	return []Claim{ix.claimHTTP(), ix.claimSchedule(), ix.claimRealtime(), ix.claimProximity()}, ix.generalCaveats()
 }
 
 // contest is one comparison testing a claim: the claim holds when
@@ -100,9 +104,9 @@ func rate(c Claim, contests []contest) Claim {
 		if k.Condition != "" {
 			where += " [" + k.Condition + "]"
 		}
-		c.Evidence = append(c.Evidence, fmt.Sprintf("%s: %s/%s %s p50 %s (%s ms vs %s ms), %s, %s; p99 %s %s",
-			where, k.Favoured.Label, k.Other.Label, k.Metric, t.RatioString(), medianText(b), medianText(a),
-			t.PString(), t.Verdict(), fmtRatio(t99.Ratio)+"×", t99.Verdict()))
+		c.Evidence = append(c.Evidence, fmt.Sprintf("%s, %s: %s %s ms vs %s %s ms; p50 ratio %s, %s (%s); p99 ratio %s× (%s)",
+			where, k.Metric, k.Favoured.Label, medianText(b), k.Other.Label, medianText(a),
+			t.RatioString(), t.PString(), t.Verdict(), fmtRatio(t99.Ratio), t99.Verdict()))
 		if need := TrialsForVerdict(); t.NA < need || t.NB < need {
 			c.Caveats = appendOnce(c.Caveats, fmt.Sprintf("Some comparisons have fewer than %d trials a side: their smallest possible p-value is %.2g, so they cannot be significant.",
 				need, MinP(t.NA, t.NB)))
@@ -177,21 +181,20 @@ func (ix *runIndex) claimSchedule() Claim {
 		for _, cond := range sc.Conditions {
 			ss := sc.ofCondition(cond)
 			for _, r := range ss {
-				if r.Params["via"] != "runafter" {
+				if r.Params["via"] != "runafter" || r.Model != "integrated" {
 					continue
 				}
-				m := r.merge()
 				for _, k := range []string{"missed", "duplicate_runs"} {
-					if m.Counters[k] > 0 {
-						failures = append(failures, fmt.Sprintf("%s [%s] %s: %s = %d", sc.Name, cond, r.Label, k, m.Counters[k]))
+					if n := r.counter(k); n > 0 {
+						failures = append(failures, fmt.Sprintf("%s [%s] %s: %s = %d", sc.Name, cond, r.Label, k, n))
 					}
 				}
 				for _, o := range ss {
-					if o == r || !isEdgeScheduler(o.Params["via"]) {
+					if o.Model != "edge" || !slices.Contains(edgeSchedulers, o.Params["via"]) {
 						continue
 					}
 					metric := "lateness_observed"
-					if _, ok := o.merge().Metrics[metric]; !ok {
+					if !o.hasMetric(metric) {
 						metric = "lateness_server"
 					}
 					contests = append(contests, contest{Scenario: sc.Name, Condition: cond, Other: o, Favoured: r, Metric: metric})
@@ -210,15 +213,6 @@ func (ix *runIndex) claimSchedule() Claim {
 		"The article's argument is a capability (inline scheduling from any mutation); lateness is its measurable part.",
 		"Cron lateness is bounded by the cron period (one minute on Cloudflare, shorter if the run set one); delayed queue messages have one-second granularity.")
 	return c
-}
-
-func isEdgeScheduler(via string) bool {
-	for _, v := range edgeSchedulers {
-		if via == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (ix *runIndex) claimRealtime() Claim {

@@ -32,7 +32,8 @@ type Comparison struct {
 }
 
 // Comparisons compares every pair of series of every scenario under each
-// shared condition, on every metric both observed, per-trial p50 and p99.
+// shared condition, on every metric both observed in at least two trials,
+// per-trial p50 and p99.
 // The null target is the harness floor, not a contender, and is left out.
 // Pairs follow the run's target order, A before B.
 func Comparisons(r *results.Run) []Comparison {
@@ -61,12 +62,15 @@ func (ix *runIndex) comparisons() []Comparison {
 
 func comparePair(sc *scenario, cond string, a, b *series) []Comparison {
 	var out []Comparison
-	for _, metric := range a.merge().metricNames(sc.Kind) {
-		if _, ok := b.merge().Metrics[metric]; !ok {
+	for _, metric := range a.metricNames() {
+		if !b.hasMetric(metric) {
 			continue
 		}
 		for _, st := range statistics {
 			av, bv := a.trialValues(metric, st.Quantile), b.trialValues(metric, st.Quantile)
+			if len(av) < 2 || len(bv) < 2 {
+				continue // one trial a side is no sample: nothing to test
+			}
 			out = append(out, Comparison{Scenario: sc.Name, Kind: sc.Kind, Condition: cond, Metric: metric,
 				Statistic: st.Name, A: a.Label, B: b.Label, AValues: av, BValues: bv, Test: TestRatio(av, bv)})
 		}

@@ -53,9 +53,10 @@ type Crossover struct {
 // Options.Claims.
 func CostClaim() Claim { return claimCost }
 
-// Crossovers finds where each pair of series in a sweep cross: between two
-// consecutive multipliers at which their difference changes sign, the
-// crossing is interpolated linearly in dollars against log volume.
+// Crossovers finds where each pair of series in a sweep cross: at a volume
+// where they cost the same and the cheaper one changes, or, between two
+// consecutive volumes where the difference changes sign, at the point
+// interpolated linearly in dollars against log volume.
 func Crossovers(sweep []CostPoint) []Crossover {
 	bySeries := map[string]map[float64]float64{}
 	var order []string
@@ -75,6 +76,7 @@ func Crossovers(sweep []CostPoint) []Crossover {
 	return out
 }
 
+// crossings finds where series a and b, as bills by multiplier, cross.
 func crossings(a, b string, ca, cb map[float64]float64) []Crossover {
 	var xs []float64
 	for x := range ca {
@@ -84,24 +86,31 @@ func crossings(a, b string, ca, cb map[float64]float64) []Crossover {
 	}
 	slices.Sort(xs)
 	var out []Crossover
-	prevX, prevD := 0.0, 0.0
+	// zeroAt is the first volume since the previous point at which the two
+	// cost exactly the same: if the sign then changes, they cross there.
+	prevX, prevD, zeroAt := 0.0, 0.0, 0.0
 	for _, x := range xs {
 		d := ca[x] - cb[x]
 		if d == 0 {
-			continue // touching is not crossing: wait for the sign after it
+			if zeroAt == 0 {
+				zeroAt = x
+			}
+			continue
 		}
 		if prevD != 0 && (d > 0) != (prevD > 0) {
-			f := prevD / (prevD - d)
-			lx := math.Log(prevX) + f*(math.Log(x)-math.Log(prevX))
-			cx := math.Exp(lx)
+			cx, dollars := zeroAt, ca[zeroAt]
+			if zeroAt == 0 {
+				f := prevD / (prevD - d)
+				cx = math.Exp(math.Log(prevX) + f*(math.Log(x)-math.Log(prevX)))
+				dollars = ca[prevX] + f*(ca[x]-ca[prevX])
+			}
 			cheaper := a
 			if d > 0 {
 				cheaper = b
 			}
-			dollars := ca[prevX] + f*(ca[x]-ca[prevX])
 			out = append(out, Crossover{A: a, B: b, Multiplier: cx, Dollars: dollars, Cheaper: cheaper})
 		}
-		prevX, prevD = x, d
+		prevX, prevD, zeroAt = x, d, 0
 	}
 	return out
 }

@@ -32,7 +32,9 @@ type block struct {
 	Figure    *figure
 }
 
-func (s *section) text(lv level, text string) { s.Blocks = append(s.Blocks, block{Text: text, Level: lv}) }
+func (s *section) text(lv level, text string) {
+	s.Blocks = append(s.Blocks, block{Text: text, Level: lv})
+}
 func (s *section) list(lv level, items []string) {
 	s.Blocks = append(s.Blocks, block{List: items, ListLevel: lv})
 }

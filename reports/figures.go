@@ -36,23 +36,30 @@ func spectrumChart(title string, ss []*series, metric string) (chart, bool) {
 		if !ok || h.Count() < 2 {
 			continue
 		}
-		d := distributionOf(h)
-		top := math.Min(10000, float64(h.Count()))
-		var pts plotter.XYs
-		for i := 0; i <= 48; i++ {
-			x := 2 * math.Pow(5000, float64(i)/48) // 2 .. 10000
-			if x > top*(1+1e-9) {
-				break
-			}
-			y := d.quantile(1 - 1/x)
-			pts = append(pts, plotter.XY{X: x, Y: y})
-			lo, hi = math.Min(lo, y), math.Max(hi, y)
+		pts := spectrumPoints(h.Count(), distributionOf(h))
+		for _, pt := range pts {
+			lo, hi = math.Min(lo, pt.Y), math.Max(hi, pt.Y)
 		}
 		c.Lines = append(c.Lines, line{Label: s.Label, Points: pts, Style: s.Style})
 	}
-	c.YLog = hi > 0 && lo > 0 && hi/lo > 50
+	c.YLog = hi > 0 && lo > 0 && hi/lo > 10
 	c.YMin0 = !c.YLog
 	return c, len(c.Lines) > 0
+}
+
+// spectrumPoints samples a distribution from p50 to p99.99, or as far as
+// count observations support.
+func spectrumPoints(count int64, d distribution) plotter.XYs {
+	top := min(10000, float64(count))
+	var pts plotter.XYs
+	for i := 0; i <= 48; i++ {
+		x := 2 * math.Pow(5000, float64(i)/48) // 2 .. 10000
+		if x > top*(1+1e-9) {
+			break
+		}
+		pts = append(pts, plotter.XY{X: x, Y: d.quantile(1 - 1/x)})
+	}
+	return pts
 }
 
 // overTimeChart draws each series' per-second p50 (solid) and p99
@@ -78,12 +85,12 @@ func overTimeChart(title string, ss []*series, metric string) (chart, bool) {
 		c.Lines = append(c.Lines, line{Label: s.Label + " p50", Points: p50, Style: s.Style, Stat: true},
 			line{Label: s.Label + " p99", Points: p99, Style: s.Style, Stat: true, Tail: true})
 	}
-	c.YLog = hi > 0 && lo > 0 && hi/lo > 50
+	c.YLog = hi > 0 && lo > 0 && hi/lo > 10
 	c.YMin0 = !c.YLog
 	return c, len(c.Lines) > 0
 }
 
-// fanoutCharts draw, per target, p50 (solid) and p99 (dashed) of metric
+// fanoutChart draws, per target, p50 (solid) and p99 (dashed) of metric
 // against the number of subscribers, both on log scales.
 func fanoutChart(title string, sc *scenario, metric string) (chart, bool) {
 	c := chart{Title: title, XLabel: "subscribers (N)", YLabel: metric + " (ms)", XLog: true, YLog: true}
@@ -132,7 +139,7 @@ func latenessCDFChart(title string, ss []*series, metric string) (chart, bool) {
 		for i, v := range d.values {
 			pts = append(pts, plotter.XY{X: v, Y: float64(d.cum[i]) / float64(d.total)})
 		}
-		c.Lines = append(c.Lines, line{Label: s.Label, Points: thin(pts, 400), Style: s.Style, Steps: true})
+		c.Lines = append(c.Lines, line{Label: s.Label, Points: thin(pts, 200), Style: s.Style, Steps: true})
 	}
 	return c, len(c.Lines) > 0
 }

@@ -19,7 +19,7 @@ func fmtMS(v float64) string {
 	case math.Abs(v) >= 100:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return threeDigits(v)
 }
 
 // fmtPercent prints a share as a percentage, keeping small non-zero shares
@@ -32,10 +32,15 @@ func fmtPercent(num, den int64) string {
 		return "0%"
 	}
 	p := 100 * float64(num) / float64(den)
-	if p < 0.01 {
+	switch {
+	case p < 0.01:
 		return "<0.01%"
+	case p < 1:
+		return fmt.Sprintf("%.2g%%", p)
+	case p < 10:
+		return fmt.Sprintf("%.1f%%", p)
 	}
-	return fmt.Sprintf("%.2g%%", p)
+	return fmt.Sprintf("%.0f%%", p)
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -55,6 +55,8 @@ type runIndex struct {
 	styles    map[string]int
 }
 
+// indexRun groups the run's cells into scenarios and series, giving each
+// target its style first so targets keep the same look in every report.
 func indexRun(r *results.Run) *runIndex {
 	ix := &runIndex{Run: r, models: map[string]string{}, styles: map[string]int{}}
 	for _, t := range r.Targets {
@@ -131,6 +133,7 @@ type mergedCell struct {
 	Failed   []string
 }
 
+// merge merges the trials once and keeps the result until release.
 func (s *series) merge() *mergedCell {
 	if s.merged != nil {
 		return s.merged
@@ -206,7 +209,46 @@ func (m *mergedCell) errorCount() int64 {
 
 // metricNames lists the merged metrics, the kind's primary metric first.
 func (m *mergedCell) metricNames(kind string) []string {
-	names := slices.Sorted(maps.Keys(m.Metrics))
+	return primaryFirst(kind, slices.Sorted(maps.Keys(m.Metrics)))
+}
+
+// metricNames lists the metrics any trial observed, the kind's primary
+// metric first, without merging the trials.
+func (s *series) metricNames() []string {
+	seen := map[string]bool{}
+	for _, c := range s.Cells {
+		for k := range c.Metrics {
+			seen[k] = true
+		}
+	}
+	return primaryFirst(s.Kind, slices.Sorted(maps.Keys(seen)))
+}
+
+// hasMetric reports whether any trial observed metric.
+func (s *series) hasMetric(metric string) bool {
+	for _, c := range s.Cells {
+		if _, ok := c.Metrics[metric]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// counter sums a counter over the trials.
+func (s *series) counter(name string) int64 {
+	var n int64
+	for _, c := range s.Cells {
+		n += c.Counters[name]
+	}
+	return n
+}
+
+// release drops the merged trials: a report builds one scenario at a time
+// and keeps only what it rendered, so memory holds the run and one
+// scenario's merges, not every scenario's.
+func (s *series) release() { s.merged = nil }
+
+func primaryFirst(kind string, names []string) []string {
 	if p, ok := primaryMetric[kind]; ok {
 		if i := slices.Index(names, p); i > 0 {
 			names = append([]string{p}, slices.Delete(names, i, i+1)...)

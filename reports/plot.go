@@ -57,7 +57,7 @@ var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 type line struct {
 	Label  string
 	Points plotter.XYs
-	Style int // palette, glyph and dash index
+	Style  int // palette, glyph and dash index
 	// Stat makes the dash pattern tell statistics apart instead of
 	// series: a p50 line solid, a p99 line (Tail) dashed.
 	Stat  bool
@@ -97,6 +97,7 @@ func (c chart) svg() ([]byte, error) {
 	legend.TextStyle.Font = font.From(sans, fontSize-1)
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(28)
+	legend.Padding = vg.Points(3)
 	legendWidth := vg.Length(0)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{Y: 0xE0}
@@ -166,6 +167,10 @@ func (c chart) svg() ([]byte, error) {
 	}
 	canvas := vgsvg.New(vg.Points(plotWidth), vg.Points(plotHeight))
 	dc := draw.New(canvas)
+	// Paint the legend's side too: a standalone SVG may be shown on a
+	// dark background.
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
 	// The legend stands right of the axes, never over the data.
 	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
 	legend.Draw(draw.Crop(dc, vg.Points(plotWidth)-legendWidth+vg.Points(8), 0, 0, -vg.Points(24)))

@@ -30,6 +30,9 @@ func buildReport(ix *runIndex, opts Options) (document, error) {
 			return document{}, err
 		}
 		doc.Sections = append(doc.Sections, sec)
+		for _, s := range sc.Series {
+			s.release()
+		}
 	}
 	if opts.Cost != nil {
 		sec, err := costSection(ix, opts.Cost, &figures)
@@ -99,7 +102,12 @@ func targetsSection(r *results.Run) section {
 func claimsSection(ix *runIndex, opts Options) section {
 	sec := section{ID: "claims", Title: "The article's claims, measured"}
 	sec.text(plain, `Claims of "Cloudflare Workers vs Convex: Two Serverless Models, Very Different Trade-Offs", each rated from this run's data.`)
-	sec.table(claimsTable(withCostClaims(ix.claims(), opts.Claims)))
+	claims, general := ix.claims()
+	t := claimsTable(withCostClaims(claims, opts.Claims))
+	for _, c := range general {
+		t.Notes = append(t.Notes, "Caveat for every claim: "+c)
+	}
+	sec.table(t)
 	sec.text(plain, TrialsNote(ix.maxTrials()))
 	return sec
 }
@@ -150,7 +158,7 @@ func scenarioSection(ix *runIndex, sc *scenario, comps []Comparison, figures *in
 	case kindSchedule:
 		for _, cond := range sc.Conditions {
 			c, ok := latenessCDFChart(titled(sc.Name, cond, "lateness CDF"), sc.ofCondition(cond), metric)
-			if err := add("cdf-"+slug(cond), "Share of jobs fired within a lateness, per target and mechanism: "+describe(metric)+".", c, ok); err != nil {
+			if err := add(withCondition("cdf", cond), "Share of jobs fired within a lateness, per target and mechanism: "+describe(metric)+".", c, ok); err != nil {
 				return sec, err
 			}
 		}
@@ -158,11 +166,11 @@ func scenarioSection(ix *runIndex, sc *scenario, comps []Comparison, figures *in
 		for _, cond := range sc.Conditions {
 			ss := sc.ofCondition(cond)
 			c, ok := spectrumChart(titled(sc.Name, cond, metric+" percentiles"), ss, metric)
-			if err := add("spectrum-"+slug(cond), "Percentile spectrum, all trials merged: each step right adds a nine. A line stops where the observations run out.", c, ok); err != nil {
+			if err := add(withCondition("spectrum", cond), "Percentile spectrum, all trials merged: each step right adds a nine. A line stops where the observations run out.", c, ok); err != nil {
 				return sec, err
 			}
 			c, ok = overTimeChart(titled(sc.Name, cond, metric+" over time"), ss, metric)
-			if err := add("time-"+slug(cond), "Per-second p50 (solid) and p99 (dashed), seconds since each trial's start, trials merged: warm-up and stalls show here.", c, ok); err != nil {
+			if err := add(withCondition("time", cond), "Per-second p50 (solid) and p99 (dashed), seconds since each trial's start, trials merged: warm-up and stalls show here.", c, ok); err != nil {
 				return sec, err
 			}
 		}
@@ -178,6 +186,14 @@ func scenarioSection(ix *runIndex, sc *scenario, comps []Comparison, figures *in
 		sec.table(comparisonTable(mine, ix.maxTrials()))
 	}
 	return sec, nil
+}
+
+// withCondition names a figure after its kind and condition.
+func withCondition(kind, cond string) string {
+	if cond == "" {
+		return kind
+	}
+	return kind + "-" + slug(cond)
 }
 
 func titled(name, cond, what string) string {

@@ -108,7 +108,7 @@ func MinP(n, m int) float64 {
 	lc, _ := math.Lgamma(float64(n + m + 1))
 	ln, _ := math.Lgamma(float64(n + 1))
 	lm, _ := math.Lgamma(float64(m + 1))
-	return math.Min(1, 2*math.Exp(-(lc - ln - lm)))
+	return math.Min(1, 2*math.Exp(-(lc-ln-lm)))
 }
 
 // TrialsForVerdict is the fewest trials per target with which a
@@ -212,7 +212,14 @@ func fmtRatio(v float64) string {
 	if v >= 1000 {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return threeDigits(v)
+}
+
+// threeDigits rounds to three significant digits and prints the result in
+// plain decimal form ("0.00000833", not "8.33e-06").
+func threeDigits(v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
 // median of sorted values.

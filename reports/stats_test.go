@@ -164,3 +164,17 @@ func TestTrialsNote(t *testing.T) {
 		t.Errorf("note for 5 trials warns: %q", got)
 	}
 }
+
+func TestNumberFormats(t *testing.T) {
+	tests := []struct {
+		got, want string
+	}{
+		{fmtRatio(8.333e-6), "0.00000833"}, {fmtRatio(1.23456), "1.23"}, {fmtRatio(1234.5), "1234"}, {fmtRatio(1), "1"},
+		{fmtMS(0.001), "0.001"}, {fmtMS(12.345), "12.3"}, {fmtMS(61234.4), "61234"}, {fmtMS(math.NaN()), "n/a"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}

@@ -4,11 +4,11 @@ package reports
 type level int
 
 const (
-	plain level = iota
-	good        // a claim confirmed
-	warn        // a number that needs care (shortfall, not significant)
-	alarm       // a correctness failure, a claim refuted
-	strong      // a significant difference
+	plain  level = iota
+	good         // a claim confirmed
+	warn         // a number that needs care (shortfall, not significant)
+	alarm        // a correctness failure, a claim refuted
+	strong       // a significant difference
 )
 
 // cell is one table cell. Text is raw: every renderer escapes it.

@@ -18,7 +18,7 @@ import (
 // params and metric with count, error rate, percentiles in milliseconds
 // and the kind's key counters; correctness failures flagged and listed;
 // the harness floor; the significant differences between targets; what
-// was skipped or is missing.
+// the article's claims rated; what was skipped or is missing.
 func Terminal(w io.Writer, r *results.Run) error {
 	ix := indexRun(r)
 	var b strings.Builder
@@ -40,11 +40,24 @@ func Terminal(w io.Writer, r *results.Run) error {
 	if floor := harnessFloor(ix); floor != "" {
 		b.WriteString("\n" + plainText(floor) + "\n")
 	}
+	if len(r.Topology) > 0 {
+		// The link delays when the report can read them, else the raw text.
+		summary := string(r.Topology)
+		if delays, err := linkDelays(r.Topology); err == nil && len(delays) > 0 {
+			summary = topologySummary(delays)
+		}
+		b.WriteString("Topology: " + plainText(summary) + "\n")
+	}
 	if t, ok := terminalComparisons(ix); ok {
 		b.WriteString("\n")
 		if err := renderTerminal(&b, t); err != nil {
 			return err
 		}
+	}
+	claims, _ := ix.claims()
+	b.WriteString("\nThe article's claims (details in report.html):\n")
+	for _, c := range claims {
+		fmt.Fprintf(&b, "  (%s) %s: %s\n", c.ID, c.Topic, strings.ToUpper(string(c.Verdict)))
 	}
 	for _, line := range gaps(ix) {
 		b.WriteString(plainText(line) + "\n")
@@ -85,6 +98,7 @@ func terminalTable(ix *runIndex) table {
 					{Text: fmtPercent(m.errorCount(), m.attempts(""))}, {}, {}, {}, {}, {}, counters}
 				t.Rows = append(t.Rows, row)
 			}
+			s.release()
 		}
 	}
 	return t

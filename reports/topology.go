@@ -16,58 +16,29 @@ const (
 	linkClientRegion = "client_region"
 )
 
-// linkDelays reads the delay of each named link of a run's topology. The
-// topology belongs to the runner and stays opaque to results; a report
-// reads only this much of it: a JSON object whose links (at the top level
-// or under "links") are a Go duration ("20ms"), a number of milliseconds,
-// or an object whose "latency", "rtt" or "delay" is either.
+// linkDelays reads the round-trip time of each link of a run's topology.
+// The topology belongs to the runner and stays opaque to results; a report
+// reads only this much of it, as the runner records it:
+// {"profile": "...", "links": {"client_edge": {"rtt_ms": 10, "jitter_ms": 1}}, ...}.
 func linkDelays(raw json.RawMessage) (map[string]time.Duration, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, fmt.Errorf("topology: want a JSON object: %w", err)
+	var t struct {
+		Links map[string]struct {
+			RTTms float64 `json:"rtt_ms"`
+		} `json:"links"`
 	}
-	if links, ok := top["links"]; ok {
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(links, &inner); err == nil {
-			top = inner
-		}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, fmt.Errorf("topology: %w", err)
 	}
 	out := map[string]time.Duration{}
-	for name, v := range top {
-		if d, ok := delayOf(v); ok {
-			out[name] = d
+	for name, l := range t.Links {
+		if l.RTTms >= 0 && l.RTTms <= 10_000 {
+			out[name] = time.Duration(l.RTTms * float64(time.Millisecond))
 		}
 	}
 	return out, nil
-}
-
-// delayOf reads one link's delay.
-func delayOf(v json.RawMessage) (time.Duration, bool) {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		d, err := time.ParseDuration(s)
-		return d, err == nil && d >= 0
-	}
-	var ms float64
-	if json.Unmarshal(v, &ms) == nil {
-		return time.Duration(ms * float64(time.Millisecond)), ms >= 0 && ms < 3.6e6
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(v, &obj) == nil {
-		for _, k := range []string{"latency", "rtt", "delay"} {
-			if inner, ok := obj[k]; ok {
-				var nested map[string]json.RawMessage
-				if json.Unmarshal(inner, &nested) == nil {
-					return 0, false // only one level of nesting
-				}
-				return delayOf(inner)
-			}
-		}
-	}
-	return 0, false
 }
 
 // topologyText is the topology as indented JSON for a reader.

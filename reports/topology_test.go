@@ -13,11 +13,9 @@ func TestLinkDelays(t *testing.T) {
 		want map[string]time.Duration
 	}{
 		{"an empty topology has no links", ``, nil},
-		{"links under links are read", `{"links": {"client_edge": "5ms", "client_region": {"latency": 40}}}`,
-			map[string]time.Duration{"client_edge": 5 * time.Millisecond, "client_region": 40 * time.Millisecond}},
-		{"top-level links are read", `{"client_edge": {"rtt": "2ms"}, "name": "x", "edge_state": 1.5}`,
-			map[string]time.Duration{"client_edge": 2 * time.Millisecond, "edge_state": 1500 * time.Microsecond}},
-		{"negative and nonsense delays are ignored", `{"a": "-1ms", "b": -3, "c": {"latency": {"x": 1}}, "d": true}`,
+		{"links are read in milliseconds", `{"profile": "edge-near-user", "links": {"client_edge": {"rtt_ms": 10}, "edge_state": {"rtt_ms": 1.5, "jitter_ms": 1}}}`,
+			map[string]time.Duration{"client_edge": 10 * time.Millisecond, "edge_state": 1500 * time.Microsecond}},
+		{"negative and absurd delays are ignored", `{"links": {"a": {"rtt_ms": -1}, "b": {"rtt_ms": 1e9}}}`,
 			map[string]time.Duration{}},
 	}
 	for _, tt := range tests {
@@ -42,8 +40,8 @@ func TestLinkDelays(t *testing.T) {
 }
 
 func FuzzLinkDelays(f *testing.F) {
-	f.Add(`{"links": {"client_edge": "5ms"}}`)
-	f.Add(`{"client_region": {"latency": 40}}`)
+	f.Add(`{"links": {"client_edge": {"rtt_ms": 5}}}`)
+	f.Add(`{"links": {"client_region": {"rtt_ms": 80, "jitter_ms": 2}}}`)
 	f.Add(`[`)
 	f.Fuzz(func(t *testing.T, raw string) {
 		delays, err := linkDelays(json.RawMessage(raw))

@@ -166,7 +166,6 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 				c := results.NewCell(info.Name, info.Kind, s.cfg.Name, 0, nil, time.Now())
 				c.Skipped = reason
 				run.Cells = append(run.Cells, c)
-				run.Notes = append(run.Notes, fmt.Sprintf("scenario %s skipped on %s: %s", info.Name, s.cfg.Name, reason))
 				prog.Logf("skip %s on %s: %s", info.Name, s.cfg.Name, reason)
 			}
 		}
