@@ -15,10 +15,12 @@ type Verdict string
 // is significant in the claimed direction, refuted when any is significant
 // against it, and otherwise not significant.
 const (
-	Confirmed      Verdict = "confirmed"
-	Refuted        Verdict = "refuted"
-	NotSignificant Verdict = "not significant"
-	NotMeasured    Verdict = "not measured"
+	Confirmed       Verdict = "confirmed"
+	PartlyConfirmed Verdict = "partly confirmed"
+	Mixed           Verdict = "mixed"
+	Refuted         Verdict = "refuted"
+	NotSignificant  Verdict = "not significant"
+	NotMeasured     Verdict = "not measured"
 )
 
 // Claim is one claim of the comparison article and what the data say.
@@ -112,15 +114,27 @@ func rate(c Claim, contests []contest) Claim {
 				need, MinP(t.NA, t.NB)))
 		}
 	}
-	switch {
-	case refuted > 0:
-		c.Verdict = Refuted
-	case confirmed == len(contests):
-		c.Verdict = Confirmed
-	default:
-		c.Verdict = NotSignificant
-	}
+	c.Verdict = verdictOf(confirmed, refuted, len(contests))
 	return c
+}
+
+// verdictOf rates a claim from its comparisons: confirmed when every one
+// is significant its way, partly when some are and none against, refuted
+// when some are significant against it and none for it, mixed when both
+// happen, not significant when none is either.
+func verdictOf(confirmed, refuted, contests int) Verdict {
+	switch {
+	case confirmed == contests:
+		return Confirmed
+	case confirmed > 0 && refuted > 0:
+		return Mixed
+	case confirmed > 0:
+		return PartlyConfirmed
+	case refuted > 0:
+		return Refuted
+	default:
+		return NotSignificant
+	}
 }
 
 func medianText(v []float64) string {
@@ -304,14 +318,15 @@ func claimsTable(claims []Claim) table {
 			v.Level = good
 		case Refuted:
 			v.Level = alarm
-		case NotSignificant:
+		case NotSignificant, PartlyConfirmed, Mixed:
 			v.Level = warn
 		}
 		t.Rows = append(t.Rows, []cell{{Text: "(" + c.ID + ") " + c.Topic}, {Text: c.Quote}, {Text: c.Test}, v,
 			{Text: strings.Join(c.Evidence, "\n")}, {Text: strings.Join(c.Caveats, "\n")}})
 	}
-	t.Notes = []string{"A claim is confirmed only when every comparison testing it is significant (p < 0.05) in the claimed direction, " +
-		"refuted when any is significant against it, not significant otherwise. Ratios are favoured/other: below 1 means the claim's side is faster."}
+	t.Notes = []string{"A claim is confirmed when every comparison testing it is significant (p < 0.05) in the claimed direction, " +
+		"partly confirmed when some are and none is significant against it, refuted when some are against it and none for it, " +
+		"mixed when both happen, not significant otherwise. Ratios are favoured/other: below 1 means the claim's side is faster."}
 	return t
 }
 

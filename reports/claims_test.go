@@ -112,3 +112,21 @@ func TestClaimCaveats(t *testing.T) {
 		t.Fatalf("caveats lack the embedded-model and loopback warnings: %q", c.Caveats)
 	}
 }
+
+func TestVerdictsWeighEveryComparison(t *testing.T) {
+	cases := []struct {
+		confirmed, refuted, contests int
+		want                         Verdict
+	}{
+		{3, 0, 3, Confirmed},
+		{2, 0, 3, PartlyConfirmed},
+		{0, 1, 3, Refuted},
+		{1, 1, 3, Mixed},
+		{0, 0, 3, NotSignificant},
+	}
+	for _, c := range cases {
+		if got := verdictOf(c.confirmed, c.refuted, c.contests); got != c.want {
+			t.Errorf("%d for, %d against of %d: %q, want %q", c.confirmed, c.refuted, c.contests, got, c.want)
+		}
+	}
+}
