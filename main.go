@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	_ "versus/targets/cloudflare"
 	_ "versus/targets/contract"
 	_ "versus/targets/convex"
 	_ "versus/targets/edge"

@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"versus/results"
 )
@@ -96,10 +98,39 @@ func harnessFloor(ix *runIndex) string {
 			if s.Target != nullTarget || !ok || h.Count() == 0 {
 				continue
 			}
-			return fmt.Sprintf("Harness floor (target null, answered in-process, scenario %s): latency p50 %s ms, p99 %s ms, p99.9 %s ms over %d requests. "+
+			text := fmt.Sprintf("Harness floor (target null, answered in-process, scenario %s): latency p50 %s ms, p99 %s ms, p99.9 %s ms over %d requests. "+
 				"A difference between targets smaller than this may be the harness, not the target.",
 				sc.Name, fmtMS(msOf(h.Quantile(0.5))), fmtMS(msOf(h.Quantile(0.99))), fmtMS(msOf(h.Quantile(0.999))), h.Count())
+			if link, rtt, ok := nullLink(ix.Run.Topology); ok {
+				text += fmt.Sprintf(" Under this topology null sits behind the %s link (%s ms injected): the harness and the proxy add p50 minus the link, %s ms.",
+					link, fmtMS(msOf(rtt)), fmtMS(msOf(h.Quantile(0.5)-rtt)))
+			}
+			return text
 		}
 	}
 	return ""
+}
+
+// nullLink says which injected link the null target sat behind, as the
+// runner records per target which links were injected.
+func nullLink(raw json.RawMessage) (string, time.Duration, bool) {
+	if len(raw) == 0 {
+		return "", 0, false
+	}
+	var t struct {
+		Targets map[string]map[string]string `json:"targets"`
+	}
+	if json.Unmarshal(raw, &t) != nil {
+		return "", 0, false
+	}
+	delays, err := linkDelays(raw)
+	if err != nil {
+		return "", 0, false
+	}
+	for link, how := range t.Targets[nullTarget] {
+		if how == "injected" && delays[link] > 0 {
+			return link, delays[link], true
+		}
+	}
+	return "", 0, false
 }

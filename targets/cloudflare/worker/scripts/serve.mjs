@@ -1,7 +1,7 @@
 // serve.mjs runs the Worker locally the way Versus measures it.
 //
 //   node scripts/serve.mjs [--host 127.0.0.1] [--port 0] [--persist-to DIR]
-//                          [--exit-with-stdin]
+//                          [--ephemeral] [--exit-with-stdin]
 //
 // It is `wrangler dev` without what production lacks. wrangler reads
 // wrangler.jsonc and turns it into the options of Miniflare, the local
@@ -9,7 +9,8 @@
 // with D1, Queues, Durable Objects and alarms simulated, state persisted the
 // same way under <persist-to>/v3). What it leaves out: the DevTools
 // inspector, which the `wrangler dev` command always attaches and which
-// costs several milliseconds of Node CPU per D1 or Durable Object call; and
+// costs Node CPU on every D1 or Durable Object call (about 2 ms per D1
+// read on a two-core machine); and
 // the dev server's reload proxy, a second workerd process every request
 // would cross, which a deployed Worker does not have. No bundling: the
 // source is plain ES modules, loaded as they are.
@@ -17,7 +18,8 @@
 // Before announcing itself it applies migrations/*.sql that the local D1
 // database lacks, recording them in d1_migrations as `wrangler d1
 // migrations apply` does. When ready it prints one line on stdout,
-// {"url":"http://127.0.0.1:PORT"}; everything else goes to stderr. The
+// {"url":"http://127.0.0.1:PORT"}; everything else goes to stderr, the
+// Worker's console output and runtime warnings as "[level] message". The
 // webhook secret comes from the environment (VERSUS_WEBHOOK_SECRET) and
 // reaches the Worker as a binding: never an argument, never printed.
 // /cdn-cgi/handler/scheduled?cron=... fires the cron handler, as under
@@ -25,8 +27,8 @@
 //
 // It stops, and takes workerd with it, on SIGINT, SIGTERM or SIGHUP, and
 // with --exit-with-stdin also when its standard input closes (whoever
-// started it is gone).
-import { readdir, readFile } from "node:fs/promises";
+// started it is gone). With --ephemeral it then removes --persist-to.
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -43,29 +45,46 @@ process.env.WRANGLER_SEND_METRICS = "false";
 
 let mf = null;
 let stopping = false;
+let removeOnStop = null;
 
-// stop disposes of Miniflare (which ends workerd), then makes sure: when
-// this process leads its process group, as the Versus adapter starts it,
-// the whole group is killed, so no workerd outlives it even if dispose hangs.
+// killGroup kills this process's group when this process leads it, as
+// the Versus adapter starts it: no workerd outlives serve.mjs. Started
+// from a shell it is no leader, and the kill fails harmlessly.
+function killGroup() {
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } catch {
+    // Not a group leader: dispose did the work.
+  }
+}
+
+// However this process ends, even by an uncaught error, its group goes.
+process.on("exit", killGroup);
+
+// stop disposes of Miniflare (which ends workerd gracefully), removes an
+// ephemeral state folder, and exits. The timer is what keeps the process
+// alive meanwhile when nothing else does (its parent, and so its pipes,
+// may be gone).
 async function stop(code) {
   if (stopping) {
     return;
   }
   stopping = true;
-  const timeout = new Promise((resolve) => setTimeout(resolve, 3000).unref());
+  const timeout = new Promise((resolve) => setTimeout(resolve, 3000));
   if (mf) {
     await Promise.race([mf.dispose().catch(() => {}), timeout]);
   }
-  try {
-    process.kill(-process.pid, "SIGKILL");
-  } catch {
-    // Not a group leader (started from a shell): dispose did the work.
+  if (removeOnStop) {
+    await rm(removeOnStop, { recursive: true, force: true }).catch(() => {});
   }
   process.exit(code);
 }
 
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => stop(0));
+// When whoever started this process is gone, so are the readers of its
+// output: a write then fails with EPIPE, which must not crash the process
+// before stop has cleaned up.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", () => {});
 }
 
 const { values: args } = parseArgs({
@@ -73,9 +92,14 @@ const { values: args } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "0" },
     "persist-to": { type: "string", default: path.join(projectDir, ".wrangler", "state") },
+    ephemeral: { type: "boolean", default: false },
     "exit-with-stdin": { type: "boolean", default: false },
   },
 });
+const persistTo = path.resolve(args["persist-to"]);
+if (args.ephemeral) {
+  removeOnStop = persistTo;
+}
 
 if (args["exit-with-stdin"]) {
   process.stdin.on("end", () => stop(0));
@@ -89,18 +113,20 @@ if (!/^[0-9]+$/.test(args.port) || port > 65535) {
   process.exit(2);
 }
 
-const { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } = await import("wrangler");
-const { Log, LogLevel, Miniflare } = await import("miniflare");
-
-// Miniflare's log writes to stdout, which carries only the ready line.
-class StderrLog extends Log {
-  log(message) {
-    console.error(message);
+// takeSignals makes stop the only handler of the stopping signals. wrangler
+// (on import) and Miniflare (in its constructor) install handlers that
+// exit at once, before workerd is disposed of and the state removed.
+// Until they are replaced, a signal still ends the process and the exit
+// hook above takes the group.
+function takeSignals() {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(0));
   }
 }
 
 // applyMigrations brings the local D1 database up to migrations/.
-async function applyMigrations(db) {
+async function applyMigrations(db, splitSqlQuery) {
   await db
     .prepare(
       `CREATE TABLE IF NOT EXISTS d1_migrations (
@@ -116,27 +142,38 @@ async function applyMigrations(db) {
       continue;
     }
     const sql = await readFile(path.join(migrationsDir, file), "utf8");
-    const statements = unstable_splitSqlQuery(sql).map((s) => db.prepare(s));
+    const statements = splitSqlQuery(sql).map((s) => db.prepare(s));
     statements.push(db.prepare("INSERT INTO d1_migrations (name) VALUES (?1)").bind(file));
     // A batch is one transaction: a migration applies whole or not at all.
     await db.batch(statements);
   }
 }
 
-try {
-  const config = unstable_readConfig({ config: configPath });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+// start runs the Worker and returns its URL.
+async function start() {
+  const wrangler = await import("wrangler");
+  const { Log, LogLevel, Miniflare } = await import("miniflare");
+  takeSignals();
+
+  // Miniflare's log writes to stdout, which carries only the ready line.
+  class StderrLog extends Log {
+    log(message) {
+      console.error(message);
+    }
+  }
+
+  const config = wrangler.unstable_readConfig({ config: configPath });
+  const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(config);
   const secret = process.env.VERSUS_WEBHOOK_SECRET;
   mf = new Miniflare({
     host: args.host,
     port,
-    defaultPersistRoot: path.join(path.resolve(args["persist-to"]), "v3"),
+    defaultPersistRoot: path.join(persistTo, "v3"),
     unsafeTriggerHandlers: true,
     logRequests: false,
     log: new StderrLog(LogLevel.WARN),
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.pipe(process.stderr);
-      stderr.pipe(process.stderr);
+    handleStructuredLogs({ level, message }) {
+      console.error(`[${level}] ${message}`);
     },
     workers: [
       {
@@ -153,9 +190,15 @@ try {
       },
     ],
   });
+  takeSignals();
   const url = await mf.ready;
-  await applyMigrations(await mf.getD1Database("DB"));
-  process.stdout.write(JSON.stringify({ url: url.origin }) + "\n");
+  await applyMigrations(await mf.getD1Database("DB"), wrangler.unstable_splitSqlQuery);
+  return url.origin;
+}
+
+try {
+  const url = await start();
+  process.stdout.write(JSON.stringify({ url }) + "\n");
 } catch (err) {
   console.error("serve: could not start the Worker:", err?.stack ?? err);
   await stop(1);

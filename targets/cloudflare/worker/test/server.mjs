@@ -88,13 +88,20 @@ export function sign(body, { secret = SECRET, t = Math.floor(Date.now() / 1000) 
   return `t=${t},v1=${mac}`;
 }
 
-// subscribe opens a WebSocket on a channel and collects its frames.
+// subscribe opens a WebSocket on a channel and collects its frames (JSON)
+// and any other text it receives.
 export async function subscribe(baseUrl, channel) {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/channels/${channel}/subscribe`);
   const frames = [];
+  const texts = [];
   const waiters = [];
   ws.on("message", (data) => {
-    frames.push(JSON.parse(data.toString()));
+    const text = data.toString();
+    try {
+      frames.push(JSON.parse(text));
+    } catch {
+      texts.push(text);
+    }
     for (const w of waiters.splice(0)) {
       w();
     }
@@ -106,6 +113,7 @@ export async function subscribe(baseUrl, channel) {
   return {
     ws,
     frames,
+    texts,
     // waitFor resolves once pred(frames) holds, or rejects after ms.
     async waitFor(pred, ms = 5000) {
       const deadline = Date.now() + ms;
