@@ -165,6 +165,15 @@ func (c chart) svg() ([]byte, error) {
 		// No positive data: an empty plot on a log axis cannot be drawn.
 		return nil, fmt.Errorf("plot %q: no positive values to draw on a log axis", c.Title)
 	}
+	// A single value (a fan-out swept over N = 1 alone) gives an empty
+	// range, which gonum widens by ±1: through zero, which a log axis
+	// cannot show. Widen it by a factor instead.
+	if c.XLog && p.X.Min == p.X.Max {
+		p.X.Min, p.X.Max = p.X.Min/2, p.X.Max*2
+	}
+	if c.YLog && p.Y.Min == p.Y.Max {
+		p.Y.Min, p.Y.Max = p.Y.Min/2, p.Y.Max*2
+	}
 	canvas := vgsvg.New(vg.Points(plotWidth), vg.Points(plotHeight))
 	dc := draw.New(canvas)
 	// Paint the legend's side too: a standalone SVG may be shown on a

@@ -157,3 +157,20 @@ func TestWriteEmptyRun(t *testing.T) {
 		t.Fatalf("a run without cells does not render: %v", err)
 	}
 }
+
+// A fan-out swept over N = 1 alone puts one value on each log axis; the
+// report must draw it, not panic.
+func TestAFanoutOfOneSubscriberRenders(t *testing.T) {
+	r := &results.Run{ID: "one", Suite: "s", Targets: []results.TargetInfo{{Name: "edge", Kind: "edge", Model: "edge"}}}
+	for trial := 1; trial <= 2; trial++ {
+		c := results.NewCell("broadcast", "fanout", "edge", trial, map[string]string{"subscribers": "1"}, time.Now())
+		for i := 0; i < 5; i++ {
+			c.Observe("delivery", time.Now(), 2*time.Millisecond)
+			c.Observe("last_delivery", time.Now(), 2*time.Millisecond)
+		}
+		r.Cells = append(r.Cells, c)
+	}
+	if err := Write(t.TempDir(), r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
