@@ -20,8 +20,11 @@ import (
 // workers until the machine thrashes and the achieved rate collapses.
 const DefaultMaxInFlight = 1024
 
-// Headers the driver adds to map a response back to its request; they are
-// removed before the request leaves the process.
+// Headers that map a response back to its request. vegeta sends its own
+// on every request; Versus adds the op header to requests whose judge
+// needs to know what was sent (a webhook's kind of delivery). Servers
+// ignore both, so they go out as they are: stripping them would cost a
+// copy of every request.
 const (
 	opHeader  = "X-Versus-Op"
 	seqHeader = "X-Vegeta-Seq"
@@ -57,13 +60,18 @@ func (d *driver) HTTP(ctx context.Context, cell *results.Cell, load scenarios.Lo
 			load.OnMeasured()
 		}
 		r := next(n)
-		t.Method, t.URL, t.Body = r.Method, r.URL, r.Body
-		t.Header = r.Header.Clone()
-		if t.Header == nil {
-			t.Header = http.Header{}
+		// vegeta copies the header into each request it builds, so a
+		// scenario's shared header is safe here; only a request with
+		// Meta is tagged, on its own copy.
+		t.Method, t.URL, t.Body, t.Header = r.Method, r.URL, r.Body, r.Header
+		if r.Meta != nil {
+			t.Header = r.Header.Clone()
+			if t.Header == nil {
+				t.Header = http.Header{}
+			}
+			t.Header.Set(opHeader, strconv.FormatUint(n, 10))
+			ops.Store(n, r.Meta)
 		}
-		t.Header.Set(opHeader, strconv.FormatUint(n, 10))
-		ops.Store(n, r.Meta)
 		return nil
 	}
 	pacer := &ConstantRate{PerSecond: load.Rate, Hits: load.Hits()}
@@ -160,20 +168,17 @@ func newTransport(conns int) *http.Transport {
 	}
 }
 
-// tagTransport notes which op each vegeta seq carried, and strips the
-// bookkeeping headers so the target sees only the scenario's request.
+// tagTransport notes which op each tagged vegeta seq carried.
 type tagTransport struct {
 	base *http.Transport
 	ops  sync.Map // seq -> op
 }
 
 func (t *tagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
-	op, _ := strconv.ParseUint(req.Header.Get(opHeader), 10, 64)
-	t.ops.Store(seq, op)
-	r := req.Clone(req.Context())
-	r.Header.Del(seqHeader)
-	r.Header.Del(opHeader)
-	r.Header.Del("X-Vegeta-Attack")
-	return t.base.RoundTrip(r)
+	if op := req.Header.Get(opHeader); op != "" {
+		seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
+		n, _ := strconv.ParseUint(op, 10, 64)
+		t.ops.Store(seq, n)
+	}
+	return t.base.RoundTrip(req)
 }

@@ -29,6 +29,7 @@ type webhookServer struct {
 
 	mu      sync.Mutex
 	stored  map[string]int
+	lostIDs map[string]bool // acknowledged, never stored, and believed stored
 	newSeen int
 	dropped int
 }
@@ -49,11 +50,14 @@ func (s *webhookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.mu.Lock()
-		dup := s.stored[ev.ID] > 0
+		dup := s.stored[ev.ID] > 0 || s.lostIDs[ev.ID]
 		if !dup {
 			s.newSeen++
 			if s.dropEvery > 0 && s.newSeen%s.dropEvery == 0 {
-				s.dropped++ // acknowledged, never stored
+				// Acknowledged, never stored: a replay of it is answered
+				// as a duplicate, as a server that believes it stored it.
+				s.dropped++
+				s.lostIDs[ev.ID] = true
 			} else {
 				s.stored[ev.ID]++
 			}
@@ -113,7 +117,7 @@ func counter(t *testing.T, dir, name string) int64 {
 }
 
 func TestLostEqualsWhatTheTargetDropped(t *testing.T) {
-	srv := &webhookServer{dropEvery: 50, stored: map[string]int{}}
+	srv := &webhookServer{dropEvery: 50, stored: map[string]int{}, lostIDs: map[string]bool{}}
 	tt := &testTarget{disc: targets.Discovery{Contract: 1, Name: "dropper", Model: "other", Capabilities: []string{"webhook"}},
 		handler: func(secret []byte) http.Handler { srv.secret = secret; return srv }}
 	registerTestTarget("dropper", tt)
@@ -129,7 +133,7 @@ func TestLostEqualsWhatTheTargetDropped(t *testing.T) {
 }
 
 func TestATargetThatAcceptsForgeriesIsCaught(t *testing.T) {
-	srv := &webhookServer{noChecks: true, stored: map[string]int{}}
+	srv := &webhookServer{noChecks: true, stored: map[string]int{}, lostIDs: map[string]bool{}}
 	tt := &testTarget{disc: targets.Discovery{Contract: 1, Name: "gullible", Model: "other", Capabilities: []string{"webhook"}},
 		handler: func(secret []byte) http.Handler { srv.secret = secret; return srv }}
 	registerTestTarget("gullible", tt)

@@ -2,10 +2,8 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"versus/targets"
@@ -16,6 +14,11 @@ import (
 // measures), spreads them over loopback source addresses so 10,000 of them
 // do not exhaust one address's ephemeral ports, counts drops, and
 // reconnects dropped subscribers when asked.
+//
+// Drops are found by one sweeper for the whole pool rather than a
+// goroutine per subscription: at 10,000 subscribers a goroutine each is
+// tens of megabytes of stacks in the harness, which would be charged to
+// every subscriber the harness measures memory for.
 type pool struct {
 	channel   string
 	deliver   func(sub int, m targets.Message)
@@ -23,10 +26,12 @@ type pool struct {
 	subs      []targets.Subscriber
 
 	mu      sync.Mutex
-	live    []targets.Subscription
-	dropped atomic.Int64
-	closed  atomic.Bool
-	wg      sync.WaitGroup
+	live    []targets.Subscription // nil: connecting, or dropped for good
+	dropped int64
+	closed  bool
+	stop    chan struct{}
+	swept   sync.WaitGroup
+	redials sync.WaitGroup
 }
 
 // sourceAddrs spreads connections: each 127.0.0.x has its own ~28,000
@@ -36,11 +41,16 @@ const sourceAddrs = 8
 // connectRate bounds new connections per second.
 const connectRate = 2000
 
+// sweepEvery is how often the pool looks for dropped subscriptions.
+const sweepEvery = 200 * time.Millisecond
+
 func newPool(inst targets.Instance, channel string, reconnect bool, deliver func(int, targets.Message)) *pool {
-	p := &pool{channel: channel, deliver: deliver, reconnect: reconnect}
+	p := &pool{channel: channel, deliver: deliver, reconnect: reconnect, stop: make(chan struct{})}
 	for i := 0; i < sourceAddrs; i++ {
 		p.subs = append(p.subs, targets.SubscriberFor(inst, targets.FromLocalAddr(fmt.Sprintf("127.0.0.%d", i+1))))
 	}
+	p.swept.Add(1)
+	go p.sweeper()
 	return p
 }
 
@@ -103,50 +113,89 @@ func (p *pool) open(ctx context.Context, i int) error {
 		return err
 	}
 	p.mu.Lock()
-	p.live[i] = s
-	p.mu.Unlock()
-	if p.closed.Load() {
+	defer p.mu.Unlock()
+	if p.closed {
 		// A reconnect that raced Close: it must not outlive the pool.
 		return s.Close()
 	}
-	p.wg.Add(1)
-	go p.watch(ctx, i, s)
+	p.live[i] = s
 	return nil
 }
 
-// watch counts a drop and reconnects when the scenario asks for it. A
-// dropped subscriber never fails the run: what it missed is counted.
-func (p *pool) watch(ctx context.Context, i int, s targets.Subscription) {
-	defer p.wg.Done()
-	<-s.Done()
-	if p.closed.Load() || s.Err() == nil {
-		return
+func (p *pool) sweeper() {
+	defer p.swept.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.sweep()
+		}
 	}
-	p.dropped.Add(1)
-	if !p.reconnect || ctx.Err() != nil {
-		return
+}
+
+// sweep counts subscriptions the server ended and, when the scenario
+// says so, reconnects them. A drop never fails the run: what the
+// subscriber missed meanwhile is counted as missing.
+func (p *pool) sweep() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, s := range p.live {
+		if s == nil {
+			continue
+		}
+		select {
+		case <-s.Done():
+		default:
+			continue
+		}
+		if p.closed || s.Err() == nil {
+			continue
+		}
+		p.dropped++
+		p.live[i] = nil
+		if p.reconnect {
+			p.redials.Add(1)
+			go p.redial(i)
+		}
 	}
-	for attempt := 0; attempt < 5 && !p.closed.Load(); attempt++ {
-		if err := p.open(ctx, i); err == nil || errors.Is(err, context.Canceled) {
+}
+
+func (p *pool) redial(i int) {
+	defer p.redials.Done()
+	for attempt := 0; attempt < 5; attempt++ {
+		p.mu.Lock()
+		closed := p.closed
+		p.mu.Unlock()
+		if closed || p.open(context.Background(), i) == nil {
 			return
 		}
 		time.Sleep(time.Duration(100<<attempt) * time.Millisecond)
 	}
 }
 
-// Dropped is how many subscriptions ended without being closed.
-func (p *pool) Dropped() int64 { return p.dropped.Load() }
+// Dropped is how many subscriptions ended without being closed so far.
+func (p *pool) Dropped() int64 {
+	p.sweep()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropped
+}
 
 // Close closes every subscriber.
 func (p *pool) Close() {
-	p.closed.Store(true)
 	p.mu.Lock()
+	p.closed = true
 	live := p.live
 	p.mu.Unlock()
+	close(p.stop)
+	p.swept.Wait()
+	p.redials.Wait()
 	for _, s := range live {
 		if s != nil {
 			s.Close()
 		}
 	}
-	p.wg.Wait()
 }

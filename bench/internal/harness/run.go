@@ -10,16 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"versus/results"
 )
 
-// Exit statuses of `versus run` that still leave a complete summary.
-const (
-	exitOK          = 0
-	exitCorrectness = 3
-)
+// exitCorrectness is the status of a run that finished and found a
+// correctness failure (lost or duplicated data): its summary is complete.
+const exitCorrectness = 3
 
 // Outcome is one finished `versus run`.
 type Outcome struct {
@@ -28,11 +25,10 @@ type Outcome struct {
 	Summary results.Summary
 	// PeakRSSKB is the harness process's peak resident set size.
 	PeakRSSKB int64
-	// Elapsed is the wall time of the whole process.
-	Elapsed time.Duration
-	// CorrectnessFailure is set when versus exited 3: the data is there,
-	// and a counter says what went wrong.
-	CorrectnessFailure bool
+	// Warning is set when versus exited non-zero after writing
+	// summary.json: a correctness failure it found (exit 3), or a report
+	// it could not render. The figures stand, but the reader must be told.
+	Warning string
 }
 
 // RunSuite writes suiteYAML to a file and runs it. The run's progress
@@ -53,32 +49,35 @@ func (s *Session) RunBuiltin(ctx context.Context, name string, progress io.Write
 func (s *Session) run(ctx context.Context, progress io.Writer, args ...string) (*Outcome, error) {
 	dir := s.TempPath("run")
 	stderr := &tail{}
-	cmd := s.Command(ctx, s.Bin, append(append([]string{"run"}, args...), "--out", dir)...)
+	cmd := s.versus(ctx, append(append([]string{"run"}, args...), "--out", dir)...)
 	cmd.Dir = s.Dir
 	cmd.Stdout = io.Discard
 	cmd.Stderr = stderr
 	if progress != nil {
 		cmd.Stderr = io.MultiWriter(progress, stderr)
 	}
-	began := time.Now()
 	if err := s.Start(cmd); err != nil {
 		return nil, fmt.Errorf("start versus run: %w", err)
 	}
 	err := s.Wait(cmd)
-	o := &Outcome{Dir: dir, PeakRSSKB: PeakRSSKB(cmd), Elapsed: time.Since(began)}
+	o := &Outcome{Dir: dir, PeakRSSKB: PeakRSSKB(cmd)}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	b, readErr := os.ReadFile(filepath.Join(dir, results.SummaryFile))
 	if err != nil {
 		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != exitCorrectness {
+		switch {
+		case errors.As(err, &exit) && exit.ExitCode() == exitCorrectness && readErr == nil:
+			o.Warning = "versus found a correctness failure: " + firstLines(stderr.String(), 3)
+		case readErr == nil:
+			o.Warning = fmt.Sprintf("versus run failed after writing its summary (%v): %s", err, firstLines(stderr.String(), 3))
+		default:
 			return nil, fmt.Errorf("versus run %v: %w\n%s", args, err, stderr)
 		}
-		o.CorrectnessFailure = true
 	}
-	b, err := os.ReadFile(filepath.Join(dir, results.SummaryFile))
-	if err != nil {
-		return nil, fmt.Errorf("versus run %v finished without a summary: %w\n%s", args, err, stderr)
+	if readErr != nil {
+		return nil, fmt.Errorf("versus run %v finished without a summary: %w\n%s", args, readErr, stderr)
 	}
 	if err := json.Unmarshal(b, &o.Summary); err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, results.SummaryFile), err)
@@ -126,4 +125,27 @@ func includes(have, want map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// Notes are what the run recorded for a reader (failed cells, skipped
+// scenarios), read from run.json: the summary does not carry them.
+func (o *Outcome) Notes() []string {
+	r, err := results.Load(o.Dir)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	return r.Notes
+}
+
+// firstLines keeps the start of a failure's output from its first line
+// that names a panic or error, which is where the cause is.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "versus:") || strings.HasPrefix(l, "CORRECTNESS FAILURE") {
+			lines = lines[i:]
+			break
+		}
+	}
+	return strings.Join(lines[:min(n, len(lines))], " | ")
 }

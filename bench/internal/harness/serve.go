@@ -53,7 +53,7 @@ func (s *Session) serveOnce(ctx context.Context, name string) (*Server, error) {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	srv := &Server{Name: name, URL: "http://" + addr, s: s, stderr: &tail{}, exited: make(chan struct{})}
-	srv.cmd = s.Command(ctx, s.Bin, "serve", name, "--addr", addr, "--data", s.TempPath("data-"+name))
+	srv.cmd = s.versus(ctx, "serve", name, "--addr", addr, "--data", s.TempPath("data-"+name))
 	srv.cmd.Stderr = srv.stderr
 	if err := s.Start(srv.cmd); err != nil {
 		return nil, fmt.Errorf("start versus serve %s: %w", name, err)

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"versus/scenarios"
 )
 
 // Session owns a temporary directory, the versus binary built into it,
@@ -21,9 +25,20 @@ type Session struct {
 	// Dir is the temporary directory; Close removes it.
 	Dir string
 
+	// secret signs webhooks between served backends and runs; random per
+	// session and never printed.
+	secret string
+
 	mu       sync.Mutex
-	children map[*exec.Cmd]bool
+	children map[*exec.Cmd]*child
 	seq      int
+}
+
+// child is a started process; one goroutine waits for it, so the owner's
+// Wait and Close never wait twice on one exec.Cmd.
+type child struct {
+	done chan struct{}
+	err  error
 }
 
 // Interruptible returns a context that ends on Ctrl-C or SIGTERM, so a
@@ -43,7 +58,13 @@ func Open(ctx context.Context) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create a temporary directory: %w", err)
 	}
-	s := &Session{Bin: filepath.Join(dir, "versus"), Dir: dir, children: map[*exec.Cmd]bool{}}
+	key := make([]byte, 24)
+	if _, err := rand.Read(key); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("make a webhook secret: %w", err)
+	}
+	s := &Session{Bin: filepath.Join(dir, "versus"), Dir: dir, secret: "whsec_" + hex.EncodeToString(key),
+		children: map[*exec.Cmd]*child{}}
 	build := exec.CommandContext(ctx, "go", "build", "-o", s.Bin, ".")
 	build.Dir = module
 	if out, err := build.CombinedOutput(); err != nil {
@@ -86,38 +107,57 @@ func (s *Session) Command(ctx context.Context, name string, args ...string) *exe
 	return cmd
 }
 
+// versus prepares a versus child: a served backend and a run against it
+// must share the webhook secret, which travels in the environment only.
+func (s *Session) versus(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := s.Command(ctx, s.Bin, args...)
+	cmd.Env = append(os.Environ(), scenarios.DefaultSecretEnv+"="+s.secret)
+	return cmd
+}
+
 // Start starts cmd and tracks it until Wait.
 func (s *Session) Start(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	c := &child{done: make(chan struct{})}
 	s.mu.Lock()
-	s.children[cmd] = true
+	s.children[cmd] = c
 	s.mu.Unlock()
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
 	return nil
 }
 
 // Wait waits for a child started with Start and forgets it.
 func (s *Session) Wait(cmd *exec.Cmd) error {
-	err := cmd.Wait()
+	s.mu.Lock()
+	c, ok := s.children[cmd]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%s: not a running child of this session", cmd.Path)
+	}
+	<-c.done
 	s.mu.Lock()
 	delete(s.children, cmd)
 	s.mu.Unlock()
-	return err
+	return c.err
 }
 
 // Close kills every child still running, waits for them, and removes the
 // temporary directory.
 func (s *Session) Close() {
 	s.mu.Lock()
-	var left []*exec.Cmd
-	for cmd := range s.children {
-		left = append(left, cmd)
+	left := map[*exec.Cmd]*child{}
+	for cmd, c := range s.children {
+		left[cmd] = c
 	}
 	s.mu.Unlock()
-	for _, cmd := range left {
+	for cmd, c := range left {
 		_ = cmd.Process.Kill()
-		_ = s.Wait(cmd)
+		<-c.done
 	}
 	os.RemoveAll(s.Dir)
 }
