@@ -188,8 +188,8 @@ func (t *tracker) publish(ctx context.Context, pub targets.Publisher, channel st
 	t.cell.Observe("ack", h.Intended, acked.Sub(h.Intended))
 	if !visible.IsZero() {
 		// When the write became visible to subscribers, apart from when
-		// it was acknowledged: from the send, as propagation is.
-		t.cell.Observe("visible", h.Intended, visible.Sub(sent))
+		// it was acknowledged; clocked like ack, from the intended time.
+		t.cell.Observe("visible", h.Intended, visible.Sub(h.Intended))
 	}
 }
 
