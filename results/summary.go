@@ -14,7 +14,20 @@ type Summary struct {
 	Topology    any              `json:"topology,omitempty"`
 	Rows        []SummaryRow     `json:"rows"`
 	Counters    []SummaryCounter `json:"counters"`
-	Skipped     []SummarySkip    `json:"skipped,omitempty"`
+	// Meters are the billable units targets metered themselves over
+	// measured phases (the cost model turns them into money).
+	Meters  []SummaryMeter `json:"meters,omitempty"`
+	Skipped []SummarySkip  `json:"skipped,omitempty"`
+}
+
+// SummaryMeter is one metered unit of a (scenario, target, params), summed
+// over trials, in the unit's own terms (requests, rows, bytes, GB-hours).
+type SummaryMeter struct {
+	Scenario string            `json:"scenario"`
+	Target   string            `json:"target"`
+	Params   map[string]string `json:"params"`
+	Unit     string            `json:"unit"`
+	Value    float64           `json:"value"`
 }
 
 // SummaryRow is one (scenario, target, params, metric), merged over trials.
@@ -126,6 +139,10 @@ func Summarize(r *Run) Summary {
 		for _, class := range sortedKeys(m.Errors) {
 			s.Counters = append(s.Counters, SummaryCounter{Scenario: g.Scenario, Target: g.Target,
 				Params: params, Name: "error." + class, Value: m.Errors[class]})
+		}
+		for _, unit := range sortedKeys(m.Meters) {
+			s.Meters = append(s.Meters, SummaryMeter{Scenario: g.Scenario, Target: g.Target,
+				Params: params, Unit: unit, Value: m.Meters[unit]})
 		}
 	}
 	seen := map[string]bool{}
