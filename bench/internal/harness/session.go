@@ -163,7 +163,9 @@ func (s *Session) Close() {
 }
 
 // PeakRSSKB is the peak resident set size of a finished child, in KB
-// (Linux reports ru_maxrss in kilobytes).
+// (Linux reports ru_maxrss in kilobytes). Linux starts a child's figure
+// from its parent's resident set at fork, so it is the child's own only
+// when the parent is small: keep big work out of the measuring process.
 func PeakRSSKB(cmd *exec.Cmd) int64 {
 	if cmd.ProcessState == nil {
 		return 0
