@@ -36,6 +36,26 @@ func (m *maskWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Flush writes what was held back: at the end no secret can follow it.
+func (m *maskWriter) Flush() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, err := m.w.Write(m.held)
+	m.held = nil
+	return err
+}
+
+// Close flushes, then closes the underlying writer if it can be closed.
+func (m *maskWriter) Close() error {
+	err := m.Flush()
+	if c, ok := m.w.(io.Closer); ok {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
 // mask removes the secret from a message.
 func mask(s string, secret []byte) string {
 	if len(secret) == 0 {

@@ -89,9 +89,14 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 	defer prog.Close()
 
 	var live []started
+	var logs []*maskWriter
 	defer func() {
+		// Targets first: what they say while stopping reaches their logs.
 		for _, s := range live {
 			s.inst.Close()
+		}
+		for _, l := range logs {
+			l.Close()
 		}
 	}()
 	secrets := map[string][]byte{}
@@ -112,9 +117,10 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 		if err != nil {
 			return nil, err
 		}
-		defer logf.Close()
+		log := &maskWriter{w: logf, secret: key}
+		logs = append(logs, log)
 		env := targets.Env{WebhookSecret: string(key), CronPeriod: suite.CronPeriod,
-			Log: &maskWriter{w: logf, secret: key}, StateLink: net.stateLink(cfg.Name)}
+			Log: log, StateLink: net.stateLink(cfg.Name)}
 		prog.Logf("starting target %s (%s)", cfg.Name, kindOf(cfg))
 		inst, err := t.Start(ctx, env)
 		if err != nil {
