@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -98,12 +97,6 @@ func runSuite(cmd *cobra.Command, args []string, f runFlags) error {
 		if _, err := fmt.Sscanf(f.shard, "%d/%d", &shardI, &shardN); err != nil || shardN < 1 || shardI < 1 || shardI > shardN {
 			return usageErr(fmt.Errorf("--shard %q: want i/n with 1 <= i <= n", f.shard))
 		}
-	}
-	if os.Getenv("GOGC") == "" {
-		// A load generator allocates per request and keeps little: a
-		// larger heap target trades a few MB for less collector CPU on a
-		// machine whose cores the target shares.
-		debug.SetGCPercent(400)
 	}
 	id := runner.NewRunID(time.Now())
 	dir := f.out
