@@ -10,7 +10,7 @@ import (
 // Fake built-in kinds, so the parser's tests need no real target: "fake",
 // and stand-ins for the names the built-in suites use.
 func init() {
-	for _, name := range []string{"fake", "null", "edge", "integrated"} {
+	for _, name := range []string{"fake", "null", "edge", "integrated", "cloudflare"} {
 		targets.Register(targets.Kind{Name: name, Builtin: true, Summary: "test target",
 			New: func(cfg targets.Config) (targets.Target, error) { return nil, nil }})
 	}
