@@ -53,7 +53,7 @@ Exit status: 0 ok, 2 bad input (nothing sent), 3 a correctness failure,
 	fl.StringVar(&f.out, "out", "", "run directory (default results/<run-id>)")
 	fl.BoolVar(&f.quick, "quick", false, "one short trial: a smoke run, not a comparison")
 	fl.StringVar(&f.topology, "topology", "", "network topology ("+strings.Join(scenarios.ProfileNames(), ", ")+")")
-	fl.StringVar(&f.shard, "shard", "", "run shard i of n (i/n): every n-th trial, for `versus merge`")
+	fl.StringVar(&f.shard, "shard", "", "run shard i of n (i/n): this machine's part of the load, for `versus merge`")
 	return cmd
 }
 
@@ -92,10 +92,15 @@ func runSuite(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.quick {
 		scenarios.MakeQuick(suite)
 	}
-	var shardI, shardN int
+	var notes []string
 	if f.shard != "" {
-		if _, err := fmt.Sscanf(f.shard, "%d/%d", &shardI, &shardN); err != nil || shardN < 1 || shardI < 1 || shardI > shardN {
+		var i, n int
+		if _, err := fmt.Sscanf(f.shard, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
 			return usageErr(fmt.Errorf("--shard %q: want i/n with 1 <= i <= n", f.shard))
+		}
+		notes = scenarios.Shard(suite, i, n)
+		if len(suite.Scenarios) == 0 {
+			return usageErr(fmt.Errorf("--shard %s: no scenario of this suite runs on this shard", f.shard))
 		}
 	}
 	id := runner.NewRunID(time.Now())
@@ -109,7 +114,7 @@ func runSuite(cmd *cobra.Command, args []string, f runFlags) error {
 	fmt.Fprintf(stderr, "suite %s: %d scenarios x %d targets x %d trials -> %s\n",
 		suite.Name, len(suite.Scenarios), len(suite.Targets), suite.Trials, dir)
 	run, err := runner.Run(ctx, suite, runner.Options{Dir: dir, RunID: id, Version: version,
-		Progress: stderr, Interactive: isTerminal(stderr), ShardIndex: shardI, ShardCount: shardN})
+		Progress: stderr, Interactive: isTerminal(stderr), Shard: f.shard, Notes: notes})
 	if run == nil {
 		if err != nil && ctx.Err() != nil {
 			return &exitError{code: exitInterrupted, err: err}

@@ -30,8 +30,11 @@ type Options struct {
 	Progress io.Writer
 	// Interactive draws progress bars (a terminal); otherwise plain lines.
 	Interactive bool
-	// Shard runs every Count-th trial from Index (1-based): `--shard i/n`.
-	ShardIndex, ShardCount int
+	// Shard is "i/n" when this run is one of n load-generating shards
+	// (the suite was split with scenarios.Shard).
+	Shard string
+	// Notes are added to the run's notes (what sharding split, say).
+	Notes []string
 }
 
 // NewRunID names a run by its start time, sortable and unique enough for
@@ -69,9 +72,7 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 	}
 	run := &results.Run{ID: opts.RunID, Suite: suite.Name, SuiteYAML: string(suite.Text),
 		Started: time.Now(), Host: results.ThisHost(opts.Version)}
-	if opts.ShardCount > 1 {
-		run.Shard = fmt.Sprintf("%d/%d", opts.ShardIndex, opts.ShardCount)
-	}
+	run.Shard, run.Notes = opts.Shard, append(run.Notes, opts.Notes...)
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("results directory: %w", err)
 	}
@@ -185,9 +186,6 @@ func Run(ctx context.Context, suite *scenarios.Suite, opts Options) (result *res
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	for trial := 1; trial <= suite.Trials; trial++ {
-		if opts.ShardCount > 1 && (trial-1)%opts.ShardCount != opts.ShardIndex-1 {
-			continue
-		}
 		for _, sc := range suite.Scenarios {
 			info := scenarios.Info(sc)
 			// Rotate the first target each trial, so no target always
