@@ -135,6 +135,7 @@ func (s *ScheduleScenario) Run(ctx context.Context, env *Env) error {
 			return c
 		}
 		c := env.Cell(map[string]string{"via": j.via, "delay": j.delay.String()})
+		zero(c, "scheduled", "fired", "missed", "duplicate_runs")
 		cells[key] = c
 		return c
 	}

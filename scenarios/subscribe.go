@@ -99,6 +99,7 @@ type tracker struct {
 }
 
 func newTracker(cell *results.Cell, load Load) *tracker {
+	zero(cell, "published", "delivered", "missing", "out_of_order", "dropped")
 	t := &tracker{run: newRunTag(), msgs: make([]published, load.Hits()), cell: cell}
 	warm := load.WarmupHits()
 	for i := range t.msgs {
