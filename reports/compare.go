@@ -106,13 +106,8 @@ func beforeAfterTable(comps []Comparison, trials int) table {
 		Notes:   []string{TrialsNote(trials)},
 	}
 	for _, c := range comps {
-		verdict := cell{Text: c.Test.Verdict()}
-		if c.Test.Significant() {
-			verdict.Level = strong
-		}
-		t.Rows = append(t.Rows, []cell{{Text: c.Scenario}, {Text: c.A}, {Text: c.Condition}, {Text: c.Metric}, {Text: c.Statistic},
-			{Text: medianCI(c.AValues)}, {Text: medianCI(c.BValues)}, {Text: c.Test.RatioString()},
-			{Text: fmt.Sprintf("%.3f", c.Test.P)}, verdict})
+		t.Rows = append(t.Rows, append([]cell{{Text: c.Scenario}, {Text: c.A}, {Text: c.Condition}, {Text: c.Metric}, {Text: c.Statistic}},
+			statCells(c)...))
 	}
 	return t
 }

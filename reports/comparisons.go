@@ -87,15 +87,21 @@ func comparisonTable(comps []Comparison, trials int) table {
 		Notes:   []string{TrialsNote(trials)},
 	}
 	for _, c := range comps {
-		verdict := cell{Text: c.Test.Verdict()}
-		if c.Test.Significant() {
-			verdict.Level = strong
-		}
-		t.Rows = append(t.Rows, []cell{{Text: c.Condition}, {Text: c.Metric}, {Text: c.Statistic}, {Text: c.A}, {Text: c.B},
-			{Text: medianCI(c.AValues)}, {Text: medianCI(c.BValues)}, {Text: c.Test.RatioString()},
-			{Text: fmt.Sprintf("%.3f", c.Test.P)}, verdict})
+		t.Rows = append(t.Rows, append([]cell{{Text: c.Condition}, {Text: c.Metric}, {Text: c.Statistic}, {Text: c.A}, {Text: c.B}},
+			statCells(c)...))
 	}
 	return t
+}
+
+// statCells are the columns every comparison table ends with: both
+// medians, the ratio with its interval, p, and the verdict.
+func statCells(c Comparison) []cell {
+	verdict := cell{Text: c.Test.Verdict()}
+	if c.Test.Significant() {
+		verdict.Level = strong
+	}
+	return []cell{{Text: medianCI(c.AValues)}, {Text: medianCI(c.BValues)}, {Text: c.Test.RatioString()},
+		{Text: fmt.Sprintf("%.3f", c.Test.P)}, verdict}
 }
 
 // medianCI prints the median of per-trial values with benchmath's
