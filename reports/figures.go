@@ -75,8 +75,8 @@ func overTimeChart(title string, ss []*series, metric string) (chart, bool) {
 		var p50, p99 plotter.XYs
 		for _, pt := range tl.Points() {
 			a, b := msOf(pt.P50), msOf(pt.P99)
-			p50 = append(p50, plotter.XY{X: float64(pt.Second), Y: a})
-			p99 = append(p99, plotter.XY{X: float64(pt.Second), Y: b})
+			p50 = append(p50, plotter.XY{X: pt.At.Seconds(), Y: a})
+			p99 = append(p99, plotter.XY{X: pt.At.Seconds(), Y: b})
 			lo, hi = math.Min(lo, a), math.Max(hi, b)
 		}
 		if len(p50) < 2 {

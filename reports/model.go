@@ -166,20 +166,18 @@ func (s *series) merge() *mergedCell {
 // timeline is merged through a shallow copy re-based on a common zero;
 // Merge only reads what it is given.
 func (s *series) timeline(metric string) *results.Timeline {
-	out := results.NewTimeline(time.Time{})
-	found := false
+	var out *results.Timeline
 	for _, c := range s.Cells {
 		tl, ok := c.Timelines[metric]
 		if !ok || tl == nil {
 			continue
 		}
+		if out == nil {
+			out = results.NewTimeline(time.Time{}, tl.Step)
+		}
 		rebased := *tl
 		rebased.Start = time.Time{}
 		out.Merge(&rebased)
-		found = true
-	}
-	if !found {
-		return nil
 	}
 	return out
 }

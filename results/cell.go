@@ -28,6 +28,8 @@ type Cell struct {
 	// Errors counts failed operations by class (status_5xx, timeout,
 	// connection, ...). A failed operation is never recorded as a latency.
 	Errors map[string]int64 `json:"errors,omitempty"`
+	// timelineStep is the resolution of the cell's timelines.
+	timelineStep time.Duration
 	// Meters are billable units the target counted itself (GET /meters)
 	// over the cell's measured phase, by the cost model's unit names.
 	// Some are fractional (GB-hours), hence floats.
@@ -58,10 +60,18 @@ func (c *Cell) Observe(metric string, at time.Time, d time.Duration) {
 	h.Record(d)
 	tl, ok := c.Timelines[metric]
 	if !ok {
-		tl = NewTimeline(c.Started)
+		tl = NewTimeline(c.Started, c.timelineStep)
 		c.Timelines[metric] = tl
 	}
 	tl.Record(at, d)
+}
+
+// SetTimelineStep sets the resolution of timelines the cell starts from
+// now on: a phase of a few seconds needs steps finer than a second.
+func (c *Cell) SetTimelineStep(step time.Duration) {
+	c.mu.Lock()
+	c.timelineStep = step
+	c.mu.Unlock()
 }
 
 // Add adds n to a counter.
@@ -161,7 +171,7 @@ func (c *Cell) merge(o *Cell) {
 		if mine, ok := c.Timelines[k]; ok {
 			mine.Merge(tl)
 		} else {
-			nt := NewTimeline(tl.Start)
+			nt := NewTimeline(tl.Start, tl.Step)
 			nt.Merge(tl)
 			c.Timelines[k] = nt
 		}

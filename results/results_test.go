@@ -68,7 +68,7 @@ func TestHistogramJSONRoundTrip(t *testing.T) {
 // observation for a sealed second.
 func TestTimelineSealsOldSecondsAndReopensThem(t *testing.T) {
 	start := time.Unix(1000, 0)
-	tl := NewTimeline(start)
+	tl := NewTimeline(start, 0)
 	for sec := 0; sec < 20; sec++ {
 		for i := 0; i < 10; i++ {
 			tl.Record(start.Add(time.Duration(sec)*time.Second), time.Duration(sec+1)*time.Millisecond)
@@ -217,5 +217,29 @@ func TestCellsTakeConcurrentRecordsAndSaves(t *testing.T) {
 	wg.Wait()
 	if c.Counter("sent") != 2000 || c.Histogram("latency").Count() != 2000 {
 		t.Errorf("sent %d, latency count %d", c.Counter("sent"), c.Histogram("latency").Count())
+	}
+}
+
+func TestAFinerTimelineKeepsItsStepThroughMergeAndJSON(t *testing.T) {
+	start := time.Unix(1000, 0)
+	a := NewTimeline(start, 100*time.Millisecond)
+	for i := 0; i < 10; i++ {
+		a.Record(start.Add(time.Duration(i)*100*time.Millisecond), time.Duration(i+1)*time.Millisecond)
+	}
+	if pts := a.Points(); len(pts) != 10 || pts[3].At != 300*time.Millisecond {
+		t.Fatalf("points %+v", pts)
+	}
+	b, _ := json.Marshal(a)
+	var back Timeline
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Step != 100*time.Millisecond || len(back.Points()) != 10 {
+		t.Errorf("round trip: step %v, %d points", back.Step, len(back.Points()))
+	}
+	coarse := NewTimeline(start, time.Second)
+	coarse.Merge(a)
+	if pts := coarse.Points(); len(pts) != 1 || pts[0].Count != 10 {
+		t.Errorf("merged into seconds: %+v", pts)
 	}
 }

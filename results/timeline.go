@@ -8,16 +8,19 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Timeline keeps one histogram per second of a phase, so a report can show
-// p50 and p99 over time and a stall or a warm-up is visible.
+// Timeline keeps one histogram per step (a second by default) of a phase,
+// so a report can show p50 and p99 over time and a stall or a warm-up is
+// visible. A phase of a second or two is cut into finer steps, or it
+// would be a single point.
 //
-// Per-second histograms use 2 significant digits (26 KB live each instead
+// Per-step histograms use 2 significant digits (26 KB live each instead
 // of 188 KB) and are sealed into their compressed encoding once they are
-// sealAfter seconds behind the newest second, so memory stays constant in
-// run length: a run of an hour holds a few live seconds plus a few hundred
-// bytes per sealed second.
+// sealAfter steps behind the newest, so memory stays constant in run
+// length: a run of an hour holds a few live steps plus a few hundred bytes
+// per sealed step.
 type Timeline struct {
 	Start time.Time
+	Step  time.Duration
 	live  map[int]*hdr.Histogram
 	seal  map[int][]byte
 	last  int
@@ -25,23 +28,30 @@ type Timeline struct {
 
 const (
 	timelineSigFigs = 2
-	// sealAfter is how far behind the newest second a second is sealed.
-	// Results arrive in completion order, so a second still receives
+	// sealAfter is how many steps behind the newest a step is sealed.
+	// Results arrive in completion order, so a step still receives
 	// observations for as long as its slowest request takes; a late one
-	// reopens the sealed second (decode, add, encode), which is rare.
+	// reopens the sealed step (decode, add, encode), which is rare.
 	sealAfter = 5
+	// DefaultStep is a timeline's resolution unless a scenario asks for
+	// a finer one.
+	DefaultStep = time.Second
 )
 
-// NewTimeline starts a timeline whose second 0 begins at start.
-func NewTimeline(start time.Time) *Timeline {
-	return &Timeline{Start: start, live: map[int]*hdr.Histogram{}, seal: map[int][]byte{}}
+// NewTimeline starts a timeline whose step 0 begins at start; a step of
+// 0 means DefaultStep.
+func NewTimeline(start time.Time, step time.Duration) *Timeline {
+	if step <= 0 {
+		step = DefaultStep
+	}
+	return &Timeline{Start: start, Step: step, live: map[int]*hdr.Histogram{}, seal: map[int][]byte{}}
 }
 
 func newSecond() *hdr.Histogram { return hdr.New(lowestUS, highestUS, timelineSigFigs) }
 
-// Record adds an observation d to the second that contains at.
+// Record adds an observation d to the step that contains at.
 func (t *Timeline) Record(at time.Time, d time.Duration) {
-	sec := int(at.Sub(t.Start) / time.Second)
+	sec := int(at.Sub(t.Start) / t.Step)
 	if sec < 0 {
 		sec = 0
 	}
@@ -83,13 +93,13 @@ func (t *Timeline) sealOld() {
 	}
 }
 
-// Point is one second of a timeline.
+// Point is one step of a timeline.
 type Point struct {
-	Second int // seconds since Start
-	Count  int64
-	P50    time.Duration
-	P99    time.Duration
-	Max    time.Duration
+	At    time.Duration // the step's start, since the timeline's Start
+	Count int64
+	P50   time.Duration
+	P99   time.Duration
+	Max   time.Duration
 }
 
 // Points lists the seconds that have observations, in order.
@@ -101,11 +111,11 @@ func (t *Timeline) Points() []Point {
 			continue
 		}
 		out = append(out, Point{
-			Second: sec,
-			Count:  h.TotalCount(),
-			P50:    time.Duration(h.ValueAtQuantile(50)) * time.Microsecond,
-			P99:    time.Duration(h.ValueAtQuantile(99)) * time.Microsecond,
-			Max:    time.Duration(h.Max()) * time.Microsecond,
+			At:    time.Duration(sec) * t.Step,
+			Count: h.TotalCount(),
+			P50:   time.Duration(h.ValueAtQuantile(50)) * time.Microsecond,
+			P99:   time.Duration(h.ValueAtQuantile(99)) * time.Microsecond,
+			Max:   time.Duration(h.Max()) * time.Microsecond,
 		})
 	}
 	return out
@@ -123,18 +133,19 @@ func (t *Timeline) peek(sec int) *hdr.Histogram {
 	return nil
 }
 
-// Merge adds o's observations, aligning seconds by wall-clock start.
+// Merge adds o's observations, aligning steps by wall-clock start; a step
+// of o lands in the step of t that contains its start.
 func (t *Timeline) Merge(o *Timeline) {
 	if o == nil {
 		return
 	}
-	shift := int(o.Start.Sub(t.Start) / time.Second)
 	for sec := 0; sec <= o.last; sec++ {
 		h := o.peek(sec)
 		if h == nil {
 			continue
 		}
-		to := max(sec+shift, 0)
+		at := o.Start.Add(time.Duration(sec) * o.Step)
+		to := max(int(at.Sub(t.Start)/t.Step), 0)
 		t.second(to).Merge(h)
 		if to > t.last {
 			t.last = to
@@ -144,13 +155,18 @@ func (t *Timeline) Merge(o *Timeline) {
 }
 
 type timelineJSON struct {
-	Start   time.Time `json:"start"`
-	Seconds []string  `json:"seconds"` // compressed HDR per second; "" = empty
+	Start time.Time `json:"start"`
+	// StepMS is the resolution; absent (0) in files of one-second steps.
+	StepMS  float64  `json:"step_ms,omitempty"`
+	Seconds []string `json:"seconds"` // compressed HDR per step; "" = empty
 }
 
 // MarshalJSON writes every second in compressed form.
 func (t *Timeline) MarshalJSON() ([]byte, error) {
 	out := timelineJSON{Start: t.Start, Seconds: make([]string, t.last+1)}
+	if t.Step != DefaultStep {
+		out.StepMS = float64(t.Step) / float64(time.Millisecond)
+	}
 	for sec := 0; sec <= t.last; sec++ {
 		if b, ok := t.seal[sec]; ok {
 			out.Seconds[sec] = string(b)
@@ -173,7 +189,10 @@ func (t *Timeline) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &in); err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
-	*t = *NewTimeline(in.Start)
+	if in.StepMS < 0 {
+		return fmt.Errorf("timeline: step_ms %v is negative", in.StepMS)
+	}
+	*t = *NewTimeline(in.Start, time.Duration(in.StepMS*float64(time.Millisecond)))
 	for sec, s := range in.Seconds {
 		if s == "" {
 			continue

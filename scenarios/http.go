@@ -138,6 +138,7 @@ func (s *HTTPScenario) Run(ctx context.Context, env *Env) error {
 		header = http.Header{"Content-Type": {"application/json"}}
 	}
 	cell := env.Cell(s.params())
+	cell.SetTimelineStep(timelineStep(s.Warmup + s.Duration))
 	var meters meterWindow
 	defer meters.close()
 	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout, MaxInFlight: s.MaxInFlight,

@@ -223,3 +223,12 @@ func zero(cell *results.Cell, names ...string) {
 		cell.Add(n, 0)
 	}
 }
+
+// timelineStep is the resolution a phase of this length is plotted at:
+// per second, unless that leaves too few points to see a stall.
+func timelineStep(phase time.Duration) time.Duration {
+	if phase < 5*time.Second {
+		return 100 * time.Millisecond
+	}
+	return results.DefaultStep
+}

@@ -211,6 +211,7 @@ func publishPayload(run string, n uint64, size int) json.RawMessage {
 func (s *SubscribeScenario) Run(ctx context.Context, env *Env) error {
 	load := Load{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup, Timeout: s.Timeout}
 	t := newTracker(env.Cell(map[string]string{"subscribers": fmt.Sprint(s.Subscribers)}), load)
+	t.cell.SetTimelineStep(timelineStep(s.Warmup + s.Duration))
 	channel := fmt.Sprintf("sub-%s-%d", t.run, env.Trial)
 	p := newPool(env.Target, channel, s.Reconnect, t.deliver)
 	defer p.Close()

@@ -140,6 +140,7 @@ func (s *WebhookScenario) Run(ctx context.Context, env *Env) error {
 	_, _ = rand.Read(nonce[:])
 	w := &webhookRun{s: s, cell: env.Cell(nil), secret: env.Secret, ackSet: map[string]bool{},
 		prefix: fmt.Sprintf("evt_%s_%d_", hex.EncodeToString(nonce[:]), env.Trial)}
+	w.cell.SetTimelineStep(timelineStep(s.Warmup + s.Duration))
 	zero(w.cell, cSent, cAccepted, cRejectedExpected, cAcceptedInvalid, cRejectedValid, cDuplicatesStored, cLost)
 	w.pad = strings.Repeat("x", max(0, s.BodySize-len(w.event("evt_x", time.Now(), ""))))
 	var meters meterWindow
