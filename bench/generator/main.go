@@ -40,12 +40,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "generator: want -rounds >= 1, -duration >= 1s, -start > 0, -step > 0, -coarse >= 0")
 		os.Exit(2)
 	}
-	ctx, stop := harness.Interruptible()
-	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "generator:", err)
-		os.Exit(1)
-	}
+	harness.Main("generator", func(ctx context.Context) error { return run(ctx, c) })
 }
 
 // tool is one load generator measured in a round.

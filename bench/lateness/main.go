@@ -38,12 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lateness: want -period >= 0, -jobs >= 1, -rate > 0")
 		os.Exit(2)
 	}
-	ctx, stop := harness.Interruptible()
-	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "lateness:", err)
-		os.Exit(1)
-	}
+	harness.Main("lateness", func(ctx context.Context) error { return run(ctx, c) })
 }
 
 func run(ctx context.Context, c config) error {

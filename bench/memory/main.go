@@ -40,12 +40,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "memory: want -rate > 0, -short >= 1s, -long > -short, -rounds >= 1, -max-in-flight >= 0")
 		os.Exit(2)
 	}
-	ctx, stop := harness.Interruptible()
-	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "memory:", err)
-		os.Exit(1)
-	}
+	harness.Main("memory", func(ctx context.Context) error { return run(ctx, c) })
 }
 
 // sample is one run's peak RSS and whether it held the rate.

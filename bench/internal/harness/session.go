@@ -47,6 +47,18 @@ func Interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
+// Main runs a bench program's body with Ctrl-C handling, and on an error
+// prints it after the program's name and exits 1.
+func Main(name string, body func(ctx context.Context) error) {
+	ctx, stop := Interruptible()
+	err := body(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
+
 // Open builds the versus binary of the module in the working directory
 // (or above it) into a new temporary directory.
 func Open(ctx context.Context) (*Session, error) {
