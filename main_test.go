@@ -66,6 +66,10 @@ func TestBadInputExitsTwoWithOneLineBeforeAnyLoad(t *testing.T) {
 		{"a missing suite file", func(t *testing.T) []string { return []string{"run", "/nonexistent/suite.yaml"} }, "/nonexistent/suite.yaml"},
 		{"an unknown topology", func(t *testing.T) []string { return []string{"run", "--topology", "moon"} }, `--topology: unknown topology "moon"`},
 		{"a bad shard", func(t *testing.T) []string { return []string{"run", "--shard", "3/2"} }, `--shard "3/2"`},
+		{"verify of a target the suite lacks", func(t *testing.T) []string {
+			return []string{"verify", "--suite", writeSuite(t, "name: x\ntargets: [edge]\nscenarios:\n  - {name: h, kind: http, path: /health, rate: 1}\n"), "--target", "prod"}
+		}, "--target prod: "},
+		{"verify with neither target nor URL", func(t *testing.T) []string { return []string{"verify"} }, "give exactly one of --target NAME or --url URL"},
 	}
 	for _, c := range cases {
 		t.Run("rejects "+c.name, func(t *testing.T) {
