@@ -61,11 +61,6 @@ func (h *Histogram) Max() time.Duration {
 	return time.Duration(h.h.Max()) * time.Microsecond
 }
 
-// Min is the smallest observation (at histogram precision).
-func (h *Histogram) Min() time.Duration {
-	return time.Duration(h.h.Min()) * time.Microsecond
-}
-
 // Mean is the arithmetic mean.
 func (h *Histogram) Mean() time.Duration {
 	return time.Duration(h.h.Mean() * float64(time.Microsecond))

@@ -56,42 +56,44 @@ func (g *stepSearch) run(ctx context.Context) (measurement, error) {
 }
 
 func (g *stepSearch) search(ctx context.Context) (float64, error) {
-	best := 0.0
-	rate := g.start
+	rate, best := g.start, 0.0
 	if g.coarse > 0 {
-		for {
-			r, err := g.measure(ctx, rate)
-			if err != nil {
-				return 0, err
-			}
-			fmt.Printf("    coarse %v\n", r)
-			if !r.passed() {
-				break
-			}
-			best = rate
-			rate += g.coarse
+		var err error
+		if best, err = g.climb(ctx, "coarse", rate, g.coarse); err != nil {
+			return 0, err
 		}
 		if best == 0 {
 			return 0, fmt.Errorf("the first step (%.0f/s) failed: lower -start", g.start)
 		}
 		rate = best + g.step
 	}
+	fine, err := g.climb(ctx, "fine  ", rate, g.step)
+	if err != nil {
+		return 0, err
+	}
+	best = max(best, fine)
+	if best == 0 {
+		return 0, fmt.Errorf("the first step (%.0f/s) failed: lower -start", g.start)
+	}
+	return best, nil
+}
+
+// climb steps the rate up from rate by step until a step fails, and
+// returns the last rate that passed (0 if none did).
+func (g *stepSearch) climb(ctx context.Context, label string, rate, step float64) (float64, error) {
+	best := 0.0
 	for {
 		r, err := g.measure(ctx, rate)
 		if err != nil {
 			return 0, err
 		}
-		fmt.Printf("    fine   %v\n", r)
+		fmt.Printf("    %s %v\n", label, r)
 		if !r.passed() {
-			break
+			return best, nil
 		}
 		best = rate
-		rate += g.step
+		rate += step
 	}
-	if best == 0 {
-		return 0, fmt.Errorf("the first step (%.0f/s) failed: lower -start", g.start)
-	}
-	return best, nil
 }
 
 // measure runs one step as a suite of its own against the served null.
